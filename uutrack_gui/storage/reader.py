@@ -1,0 +1,397 @@
+"""Read recordings back: files written by this program and by the original UUTrack.
+
+Nothing here loads a whole recording: :meth:`Recording.frame` reads one frame (one chunk in this
+program's files), and the summary of a file reads only attributes and the small per-frame
+datasets.
+
+Legacy UUTrack files differ in three ways that the reader hides:
+
+- ``timelapse`` is int16 although the camera gave uint16; frames come back as uint16 (values
+  above 32767 were clipped to 32767 when the file was written and cannot be recovered);
+- the last block of 250 MB was written whole, zero-padded; the padding is not counted as frames;
+- ``metadata`` is bytes or str, YAML-like (``key: str(value)``) or JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import errno
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import yaml
+
+from uutrack_gui.storage import format as fmt
+from uutrack_gui.storage.errors import StorageError
+
+#: The original saver's block size, in MB; its zero padding lies within the last block.
+_LEGACY_BLOCK_MB = 250
+
+
+@dataclass(frozen=True)
+class RecordingSummary:
+    """What ``uutrack info`` and the viewer's recording list show of one recording."""
+
+    name: str
+    frames: int
+    frame_shape: tuple[int, ...]
+    dtype: str
+    duration_s: float | None
+    dropped_frames: int | None
+    finished_cleanly: bool | None
+    legacy: bool
+
+    @property
+    def status(self) -> str:
+        """ "finished", "NOT finished" or "unknown (legacy file)"."""
+        if self.finished_cleanly is None:
+            return "unknown (legacy file)"
+        return "finished" if self.finished_cleanly else "NOT finished"
+
+
+class Recording:
+    """One recording (a group with a ``timelapse`` dataset) of an open file."""
+
+    def __init__(self, group: h5py.Group) -> None:
+        self._group = group
+        self.name = group.name.lstrip("/")
+        self._frames = group[fmt.TIMELAPSE]
+        attrs = group.attrs
+        self.legacy = attrs.get("format") not in (fmt.FORMAT_NAME, fmt.FORMAT_NAME.encode())
+        self.format_version = int(attrs.get("format_version", 0))
+        if self._frames.ndim != 3:
+            raise StorageError(
+                f"recording {self.name!r}: timelapse has {self._frames.ndim} dimensions, "
+                "expected 3 (y, x, t)"
+            )
+        self._legacy_count: int | None = None
+
+    # --- shape ---------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        if self.legacy:
+            if self._legacy_count is None:
+                self._legacy_count = _legacy_frame_count(self._frames)
+            return self._legacy_count
+        return int(self._frames.shape[-1])
+
+    @property
+    def frame_shape(self) -> tuple[int, int]:
+        """(rows, columns) of one frame."""
+        return tuple(int(n) for n in self._frames.shape[:2])
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Dtype of the frames as the camera gave them (uint16 for legacy int16 files)."""
+        stored = self._frames.dtype
+        return np.dtype(np.uint16) if self.legacy and stored == np.int16 else stored
+
+    @property
+    def stored_dtype(self) -> np.dtype:
+        """Dtype of the dataset as stored."""
+        return self._frames.dtype
+
+    @property
+    def frame_nbytes(self) -> int:
+        """Bytes of one frame in memory."""
+        rows, cols = self.frame_shape
+        return rows * cols * self.dtype.itemsize
+
+    # --- frames --------------------------------------------------------------------------------
+    def frame(self, index: int) -> np.ndarray:
+        """Frame ``index`` (negative counts from the end), read from disk alone."""
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(f"frame {index} out of range: the recording has {n} frames")
+        data = self._frames[:, :, index]
+        if data.dtype != self.dtype:
+            # Legacy int16 holding uint16 values: the original clipped at 32767 on writing, so
+            # no value is negative and the conversion is exact.
+            data = data.astype(self.dtype)
+        return data
+
+    # --- per-frame data --------------------------------------------------------------------------
+    @property
+    def counters(self) -> np.ndarray | None:
+        """The camera's frame counter of each stored frame, or None (legacy files)."""
+        return self._small_dataset(fmt.COUNTERS)
+
+    @property
+    def timestamps(self) -> np.ndarray | None:
+        """Read-out time of each stored frame, Unix seconds, or None (legacy files)."""
+        return self._small_dataset(fmt.TIMESTAMPS)
+
+    def _small_dataset(self, name: str) -> np.ndarray | None:
+        if name not in self._group:
+            return None
+        return self._group[name][: len(self)]
+
+    # --- attributes ------------------------------------------------------------------------------
+    @property
+    def dropped_frames(self) -> int | None:
+        """Frames lost during the recording; None if the file does not say (legacy)."""
+        if self.legacy:
+            return None
+        stored = int(self._group.attrs.get("dropped_frames", 0))
+        counters = self.counters
+        if counters is not None and len(counters) > 1:
+            gaps = int(counters[-1] - counters[0] + 1 - len(counters))
+            # An unfinished recording has no final count yet: the gaps are the best figure.
+            return max(stored, gaps)
+        return stored
+
+    @property
+    def finished_cleanly(self) -> bool | None:
+        """Whether the saver finalized the recording; None for legacy files (they do not say)."""
+        if self.legacy:
+            return None
+        return bool(self._group.attrs.get("finished_cleanly", False))
+
+    @property
+    def end_reason(self) -> str:
+        """How the recording ended: stopped, aborted, failed, or still recording."""
+        value = self._group.attrs.get("end_reason", "unknown" if self.legacy else "")
+        return value.decode() if isinstance(value, bytes) else str(value)
+
+    @property
+    def start_time(self) -> _dt.datetime | None:
+        """When the recording started, from the attribute or (legacy) from the group's name."""
+        stamp = self._group.attrs.get("start_time")
+        if stamp is not None:
+            return _dt.datetime.fromtimestamp(float(stamp))
+        try:
+            return _dt.datetime.fromisoformat(self.name)
+        except ValueError:
+            return None
+
+    @property
+    def duration_s(self) -> float | None:
+        """Time from the first to the last frame; None if there are no timestamps."""
+        stamps = self.timestamps
+        if stamps is None or len(stamps) == 0:
+            return None
+        return float(stamps[-1] - stamps[0])
+
+    @property
+    def metadata_text(self) -> str:
+        """The stored session as text (decoded if it was stored as bytes)."""
+        if fmt.METADATA not in self._group:
+            return ""
+        value = self._group[fmt.METADATA][()]
+        if isinstance(value, bytes):
+            return value.decode("utf-8", errors="replace")
+        if isinstance(value, np.ndarray):  # some writers stored an array of strings
+            value = b"".join(v if isinstance(v, bytes) else str(v).encode() for v in value.flat)
+            return value.decode("utf-8", errors="replace")
+        return str(value)
+
+    def metadata(self) -> dict[str, Any]:
+        """The stored session parsed into a dict (tolerant of the original's YAML-ish text)."""
+        return parse_metadata(self.metadata_text)
+
+    def summary(self) -> RecordingSummary:
+        """The figures shown for this recording in lists."""
+        return RecordingSummary(
+            name=self.name,
+            frames=len(self),
+            frame_shape=self.frame_shape,
+            dtype=str(self.dtype),
+            duration_s=self.duration_s,
+            dropped_frames=self.dropped_frames,
+            finished_cleanly=self.finished_cleanly,
+            legacy=self.legacy,
+        )
+
+    def refresh(self) -> int:
+        """Re-read the size of a recording that is still growing (SWMR); returns the frame count."""
+        for name in (fmt.TIMELAPSE, fmt.COUNTERS, fmt.TIMESTAMPS):
+            if name in self._group:
+                self._group[name].refresh()
+        self._legacy_count = None
+        return len(self)
+
+
+class RecordingFile:
+    """An HDF5 file opened read-only, listing its recordings.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    follow : bool
+        Open in SWMR read mode where the file allows it, so that a recording still being
+        written can be followed with :meth:`Recording.refresh`.
+
+    Raises
+    ------
+    StorageError
+        With a one-line reason: missing, a folder, unreadable, not HDF5, damaged, or no
+        recordings in it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], follow: bool = True) -> None:
+        self.path = Path(path)
+        self.swmr = False
+        self._file = _open_read_only(self.path, follow)
+        self.swmr = bool(getattr(self._file, "swmr_mode", False))
+        try:
+            self.names = self._recording_names()
+        except Exception:
+            self._file.close()
+            raise
+        if not self.names:
+            self._file.close()
+            raise StorageError(
+                f"{self.path} holds no recordings (no group with a 'timelapse' dataset)"
+            )
+
+    def _recording_names(self) -> list[str]:
+        names = []
+        try:
+            for name, item in self._file.items():
+                if isinstance(item, h5py.Group) and isinstance(
+                    item.get(fmt.TIMELAPSE), h5py.Dataset
+                ):
+                    names.append(name)
+        except (OSError, RuntimeError, KeyError) as exc:
+            raise StorageError(f"{self.path} is damaged: {exc}") from exc
+        return names
+
+    def recording(self, name: str | int = -1) -> Recording:
+        """A recording by name or by position in :attr:`names` (default: the last one)."""
+        if isinstance(name, int):
+            name = self.names[name]
+        if name not in self.names:
+            raise StorageError(f"{self.path} has no recording named {name!r}")
+        try:
+            return Recording(self._file[name])
+        except (OSError, RuntimeError, KeyError) as exc:
+            raise StorageError(f"recording {name!r} of {self.path} is damaged: {exc}") from exc
+
+    def summaries(self) -> list[RecordingSummary]:
+        """A summary of each recording, in file order."""
+        return [self.recording(name).summary() for name in self.names]
+
+    def close(self) -> None:
+        """Close the file. Safe to call twice."""
+        if self._file.id.valid:
+            self._file.close()
+
+    def __enter__(self) -> RecordingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _open_read_only(path: Path, follow: bool) -> h5py.File:
+    """Open ``path`` for reading or raise :class:`StorageError` saying why not."""
+    if not path.exists():
+        raise StorageError(f"{path}: no such file")
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder, not a recording file")
+    try:
+        with open(path, "rb") as handle:
+            handle.read(8)
+    except PermissionError as exc:
+        raise StorageError(f"{path}: permission denied (cannot read the file)") from exc
+    except OSError as exc:
+        raise StorageError(
+            f"{path}: cannot be read ({os.strerror(exc.errno or errno.EIO)})"
+        ) from exc
+    if not h5py.is_hdf5(path):
+        raise StorageError(f"{path} is not an HDF5 file")
+    last_error: OSError | None = None
+    attempts = [dict(swmr=True, libver="latest")] if follow else []
+    attempts.append({})
+    for options in attempts:
+        try:
+            return h5py.File(path, "r", **options)
+        except OSError as exc:
+            last_error = exc
+    text = str(last_error)
+    if "lock" in text.lower():
+        raise StorageError(f"{path} is being written by another program and cannot be opened now")
+    raise StorageError(f"{path} is damaged (truncated or corrupt): {text}")
+
+
+def _legacy_frame_count(dset: h5py.Dataset) -> int:
+    """Frames in a legacy timelapse, not counting the zero padding of its last block.
+
+    The padding is a run of all-zero frames at the end, shorter than one 250 MB block; a binary
+    search over that last block finds where it starts in a few frame reads. (A real frame that is
+    entirely zero inside the last block could end the count early; a camera never gives one.)
+    """
+    total = int(dset.shape[-1])
+    if total == 0:
+        return 0
+    frame_bytes = int(np.prod(dset.shape[:2])) * 2  # the original's block size assumed uint16
+    block = max(1, int(_LEGACY_BLOCK_MB / frame_bytes * 1024 * 1024))
+
+    def is_padding(i: int) -> bool:
+        return not np.any(dset[:, :, i])
+
+    if not is_padding(total - 1):
+        return total
+    lo, hi = max(0, total - block), total - 1  # hi is padding; find the first padding frame
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if is_padding(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def parse_metadata(text: str) -> dict[str, Any]:
+    """Parse stored session text: JSON, YAML, or the original's ``key: str(value)`` lines.
+
+    Only safe YAML loading is used. Text that cannot be parsed is returned as ``{"raw": text}``.
+    """
+    text = text.strip()
+    if not text:
+        return {}
+    if text[0] in "{[":
+        try:
+            value = json.loads(text)
+            return value if isinstance(value, dict) else {"value": value}
+        except ValueError:
+            pass
+    try:
+        value = yaml.safe_load(text)
+        if isinstance(value, dict):
+            return value
+    except yaml.YAMLError:
+        pass
+    return _parse_loose_lines(text) or {"raw": text}
+
+
+def _parse_loose_lines(text: str) -> dict[str, Any]:
+    """Indented ``key: value`` lines into nested dicts; values kept as text when not YAML."""
+    root: dict[str, Any] = {}
+    stack: list[tuple[int, dict[str, Any]]] = [(-1, root)]
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or ":" not in line:
+            continue
+        indent = len(line) - len(line.lstrip())
+        key, _, value = line.strip().partition(":")
+        while stack and indent <= stack[-1][0]:
+            stack.pop()
+        parent = stack[-1][1] if stack else root
+        value = value.strip()
+        if not value:
+            child: dict[str, Any] = {}
+            parent[key.strip()] = child
+            stack.append((indent, child))
+            continue
+        try:
+            parent[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            parent[key.strip()] = value
+    return root

@@ -1,0 +1,476 @@
+"""The saver process (UUTrack's ``workerSaver``) and the handle the acquisition side holds.
+
+Data flow: the camera thread copies each frame into a slot of a shared-memory
+:class:`~uutrack_gui.storage.ring.FrameRing` and puts a small
+:class:`~uutrack_gui.storage.ring.SlotTicket` on a ``multiprocessing.Queue``. The saver process
+takes tickets off the queue (blocking, never polling), writes each frame with
+:class:`~uutrack_gui.storage.writer.Hdf5Writer` and releases the slot. After the last frame the
+handle puts :data:`~uutrack_gui.storage.sentinel.STOP`; the saver writes everything before it,
+finalizes the file and exits.
+
+The ring holds ``max_memory`` MB of frames: when it is full the frame is dropped at once (the
+camera thread never waits) and counted, and the gap shows in the file's frame counters.
+
+The saver reports back through a one-way pipe (started, finished, failed) and through shared
+counters (frames written, bytes written) that the handle reads without any message. A watcher
+thread in the parent waits on both the pipe and the process's exit, so a killed saver is noticed
+at once, and only then, once the saver is gone, clears the queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import multiprocessing
+import multiprocessing.connection
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from uutrack_gui.storage import format as fmt
+from uutrack_gui.storage.errors import StorageError
+from uutrack_gui.storage.ring import FrameRing, RingLayout
+from uutrack_gui.storage.sentinel import STOP
+from uutrack_gui.storage.writer import Hdf5Writer
+
+#: Indices into the shared progress array.
+_WRITTEN, _BYTES, _DROPPED, _ABORT = range(4)
+
+
+# --- messages from the saver process -------------------------------------------------------
+@dataclass(frozen=True)
+class SaverStarted:
+    """The file is open and the recording's group exists."""
+
+    path: str
+    group: str
+    swmr: bool
+
+
+@dataclass(frozen=True)
+class SaverFinished:
+    """The saver finalized the file and is about to exit."""
+
+    frames: int
+    end_reason: str
+    stop_seen: bool
+
+
+@dataclass(frozen=True)
+class SaverFailed:
+    """The saver could not go on; ``reason`` is for the operator."""
+
+    reason: str
+    stop_seen: bool = False
+
+
+@dataclass(frozen=True)
+class SaverJob:
+    """Everything the saver process needs (picklable)."""
+
+    path: str
+    frame_shape: tuple[int, int]
+    dtype: str
+    metadata: str
+    camera: str
+    start: _dt.datetime
+    ring: RingLayout
+
+
+def saver_main(
+    job: SaverJob,
+    tickets: multiprocessing.Queue,
+    released,
+    progress,
+    report: multiprocessing.connection.Connection,
+) -> None:
+    """Body of the saver process: write every frame before :data:`STOP`, then finalize.
+
+    Parameters
+    ----------
+    job : SaverJob
+        Where to write and what the frames look like.
+    tickets : multiprocessing.Queue
+        :class:`SlotTicket` items, then :data:`STOP`.
+    released : multiprocessing.Value
+        The ring's count of released slots; incremented once per ticket handled.
+    progress : multiprocessing.Array
+        Shared int64 counters: frames written, bytes written, frames dropped upstream (written
+        by the parent), abort flag (set by the parent).
+    report : Connection
+        Where :class:`SaverStarted`, :class:`SaverFinished` and :class:`SaverFailed` go.
+    """
+    ring = FrameRing.attach(job.ring, released)
+    writer = Hdf5Writer()
+    end_reason = fmt.END_FAILED
+    stop_seen = False
+    try:
+        try:
+            group = writer.setup(
+                job.path, job.frame_shape, job.dtype, job.metadata, job.camera, job.start
+            )
+        except StorageError as exc:
+            report.send(SaverFailed(str(exc)))
+            return
+        report.send(SaverStarted(job.path, group, writer.swmr))
+        while True:
+            ticket = tickets.get()  # blocks: no busy wait, no qsize()
+            if ticket is STOP:
+                stop_seen = True
+                end_reason = fmt.END_STOPPED
+                break
+            if progress[_ABORT]:
+                end_reason = fmt.END_ABORTED  # the rest is cleared by the parent
+                break
+            writer.append(ring.view(ticket.slot), ticket.counter, ticket.timestamp)
+            ring.release()
+            progress[_WRITTEN] += 1
+            progress[_BYTES] += writer.frame_nbytes
+        writer.close(end_reason, dropped_frames=int(progress[_DROPPED]))
+        report.send(SaverFinished(writer.frames_written, end_reason, stop_seen))
+    except Exception as exc:  # disk full, I/O error: say why, keep what was written
+        report.send(SaverFailed(_describe_write_error(job.path, exc), stop_seen))
+        with contextlib.suppress(Exception):
+            writer.close(fmt.END_FAILED, dropped_frames=int(progress[_DROPPED]))
+    finally:
+        ring.close()
+        report.close()
+
+
+def _describe_write_error(path: str, exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.errno == 28 or "No space" in text:
+        return f"the disk is full while writing {path}; frames up to the last flush are kept"
+    return f"writing {path} failed: {text}"
+
+
+# --- the parent's side -----------------------------------------------------------------------
+@dataclass
+class SaverResult:
+    """How a recording ended, as the handle saw it.
+
+    Attributes
+    ----------
+    path, group : str
+        The file and the recording's group in it ("" if the file could not be opened).
+    frames_written : int
+        Frames in the file.
+    frames_dropped : int
+        Frames of the recording that are not in the file (ring full, or counter gaps).
+    bytes_written : int
+        Pixel bytes written.
+    end_reason : str
+        One of the ``END_*`` values of :mod:`uutrack_gui.storage.format`.
+    error : str
+        Why the saver failed, for the operator; "" if it did not.
+    seconds : float
+        From start to the saver's exit.
+    """
+
+    path: str
+    group: str = ""
+    frames_written: int = 0
+    frames_dropped: int = 0
+    bytes_written: int = 0
+    end_reason: str = fmt.END_FAILED
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True if the file was finalized (stopped or aborted by the operator)."""
+        return not self.error
+
+
+@dataclass
+class _Callbacks:
+    started: list[Callable[[str, str], None]] = field(default_factory=list)
+    finished: list[Callable[[SaverResult], None]] = field(default_factory=list)
+
+
+class SaverProcess:
+    """Owns one recording's saver process, its queue and its frame ring.
+
+    One instance records once: :meth:`start`, any number of :meth:`submit`, then :meth:`stop`
+    (or :meth:`abort`), then wait with :meth:`wait` or a ``finished`` callback.
+
+    Parameters
+    ----------
+    path : path-like
+        HDF5 file to write (appended to if it exists).
+    frame_shape, dtype
+        Shape and dtype of every frame of the recording.
+    metadata : str
+        The session as YAML text, stored with the recording.
+    max_memory_mb : float
+        Memory for frames waiting to be written; when it is full, frames are dropped.
+    camera : str
+        Camera model, stored as an attribute.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        frame_shape: tuple[int, int],
+        dtype: np.dtype | str,
+        metadata: str = "",
+        max_memory_mb: float = 1000.0,
+        camera: str = "",
+    ) -> None:
+        self.path = Path(path)
+        self.frame_shape = (int(frame_shape[0]), int(frame_shape[1]))
+        self.dtype = np.dtype(dtype)
+        self.metadata = metadata
+        self.max_memory_mb = float(max_memory_mb)
+        self.camera = camera
+        self._ctx = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()  # guards the ring and queue against teardown
+        self._ring: FrameRing | None = None
+        self._tickets: multiprocessing.Queue | None = None
+        self._progress = None
+        self._process = None
+        self._report = None
+        self._watcher: threading.Thread | None = None
+        self._stop_sent = False
+        self._stop_seen = False  # the saver reported that it took STOP off the queue
+        self._closed = False
+        self._done = threading.Event()
+        self._submitted = 0
+        self._t0 = 0.0
+        self._callbacks = _Callbacks()
+        self.result = SaverResult(str(self.path))
+
+    # --- events --------------------------------------------------------------------------------
+    def on_started(self, callback: Callable[[str, str], None]) -> None:
+        """Call ``callback(path, group)`` (from a worker thread) once the file is open."""
+        self._callbacks.started.append(callback)
+
+    def on_finished(self, callback: Callable[[SaverResult], None]) -> None:
+        """Call ``callback(result)`` (from a worker thread) once the saver has exited."""
+        self._callbacks.finished.append(callback)
+
+    # --- life cycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the saver process on a fresh, empty queue."""
+        if self._process is not None:
+            raise RuntimeError("a SaverProcess records once; make a new one")
+        ctx = self._ctx
+        self._ring = FrameRing.create(
+            ctx, self.frame_shape, self.dtype, int(self.max_memory_mb * 1024 * 1024)
+        )
+        self._tickets = ctx.Queue()
+        self._progress = ctx.Array("q", 4, lock=False)
+        receiver, sender = ctx.Pipe(duplex=False)
+        job = SaverJob(
+            str(self.path),
+            self.frame_shape,
+            self.dtype.str,
+            self.metadata,
+            self.camera,
+            _dt.datetime.now(),
+            self._ring.layout,
+        )
+        self._process = ctx.Process(
+            target=saver_main,
+            args=(job, self._tickets, self._ring.released, self._progress, sender),
+            name="uutrack-saver",
+            daemon=True,
+        )
+        self._t0 = time.monotonic()
+        self._process.start()
+        sender.close()  # the child holds the only write end: EOF means the child is gone
+        self._report = receiver
+        self._watcher = threading.Thread(target=self._watch, name="saver-watcher", daemon=True)
+        self._watcher.start()
+
+    def submit(self, frame: np.ndarray, counter: int, timestamp: float) -> bool:
+        """Queue one frame for writing; never blocks for longer than one memory copy.
+
+        Returns
+        -------
+        bool
+            False if the frame was dropped (buffer full, or the saver is gone); it is counted.
+        """
+        with self._lock:
+            if self._stop_sent:
+                return False  # after the end of the recording: not part of it
+            if self._closed:
+                self._progress[_DROPPED] += 1  # the saver is gone: this frame is lost
+                return False
+            ticket = self._ring.try_put(frame, counter, timestamp)
+            if ticket is None:
+                self._progress[_DROPPED] += 1
+                return False
+            self._tickets.put(ticket)
+            self._submitted += 1
+            return True
+
+    def count_dropped(self, n: int) -> None:
+        """Count ``n`` frames of the recording lost before they reached :meth:`submit`."""
+        if self._progress is not None and n > 0:
+            self._progress[_DROPPED] += n
+
+    def stop(self) -> None:
+        """Put the sentinel after the last frame; the saver writes all before it and exits."""
+        with self._lock:
+            if self._stop_sent or self._closed or self._tickets is None:
+                return
+            self._stop_sent = True
+            self._tickets.put(STOP)
+
+    def abort(self) -> None:
+        """Stop now and discard the frames not written yet (the file keeps what was written)."""
+        if self._progress is not None:
+            self._progress[_ABORT] = 1
+        self.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the saver has exited and everything is cleaned up; True if it has."""
+        return self._done.wait(timeout)
+
+    def kill(self) -> None:
+        """Kill the saver process (last resort, e.g. at interpreter exit); nothing is finalized."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+
+    # --- progress --------------------------------------------------------------------------------
+    @property
+    def frames_submitted(self) -> int:
+        """Frames accepted by :meth:`submit`."""
+        return self._submitted
+
+    @property
+    def frames_written(self) -> int:
+        """Frames the saver has written so far."""
+        return int(self._progress[_WRITTEN]) if self._progress is not None else 0
+
+    @property
+    def bytes_written(self) -> int:
+        """Pixel bytes the saver has written so far."""
+        return int(self._progress[_BYTES]) if self._progress is not None else 0
+
+    @property
+    def frames_dropped(self) -> int:
+        """Frames of this recording that will not be in the file."""
+        return int(self._progress[_DROPPED]) if self._progress is not None else 0
+
+    @property
+    def frames_pending(self) -> int:
+        """Frames accepted but not written yet (what Stop still has to wait for)."""
+        if self._done.is_set():
+            return 0
+        return max(0, self._submitted - self.frames_written)
+
+    @property
+    def buffer_fill(self) -> float:
+        """Fraction of the frame buffer in use, 0 to 1."""
+        ring = self._ring
+        if ring is None or self._done.is_set():
+            return 0.0
+        return ring.in_use / ring.layout.n_slots
+
+    @property
+    def buffer_slots(self) -> int:
+        """How many frames the buffer holds."""
+        return self._ring.layout.n_slots if self._ring is not None else 0
+
+    @property
+    def alive(self) -> bool:
+        """Whether the saver process is running."""
+        return self._process is not None and self._process.is_alive()
+
+    @property
+    def done(self) -> bool:
+        """Whether the saver has exited and the handle has cleaned up."""
+        return self._done.is_set()
+
+    # --- watcher thread --------------------------------------------------------------------------
+    def _watch(self) -> None:
+        """Wait for reports and for the process to exit; then clean up and report the result."""
+        result = self.result
+        process = self._process
+        report_open = True
+        while True:
+            waitables = [process.sentinel] + ([self._report] if report_open else [])
+            ready = multiprocessing.connection.wait(waitables)
+            if self._report in ready:
+                try:
+                    message = self._report.recv()
+                except (EOFError, OSError):
+                    report_open = False
+                    continue
+                self._handle_message(message)
+                continue
+            if process.sentinel in ready:
+                # Drain any report sent just before the exit.
+                while report_open and self._report.poll():
+                    try:
+                        self._handle_message(self._report.recv())
+                    except (EOFError, OSError):
+                        report_open = False
+                break
+        process.join()
+        if process.exitcode not in (0, None) and not result.error:
+            result.error = (
+                f"the saver process died (exit code {process.exitcode}); "
+                f"{self.frames_written} frames written to {self.path} are kept"
+            )
+            result.end_reason = fmt.END_FAILED
+        self._teardown()
+        result.frames_written = self.frames_written
+        result.bytes_written = self.bytes_written
+        result.frames_dropped = self.frames_dropped + max(0, self._submitted - self.frames_written)
+        result.seconds = time.monotonic() - self._t0
+        self._done.set()
+        for callback in self._callbacks.finished:
+            callback(result)
+
+    def _handle_message(self, message: object) -> None:
+        if isinstance(message, SaverStarted):
+            self.result.group = message.group
+            for callback in self._callbacks.started:
+                callback(message.path, message.group)
+        elif isinstance(message, SaverFinished):
+            self.result.end_reason = message.end_reason
+            self._stop_seen = message.stop_seen
+        elif isinstance(message, SaverFailed):
+            self.result.error = message.reason
+            self._stop_seen = message.stop_seen
+            self.result.end_reason = fmt.END_FAILED
+
+    def _teardown(self) -> None:
+        """Once the saver is gone: clear the queue, free the ring. Never swallows a live STOP."""
+        assert not self._process.is_alive()
+        with self._lock:
+            self._closed = True
+            self._clear_queue()
+            self._tickets.close()
+            self._tickets.join_thread()
+            self._report.close()
+            self._ring.close()
+
+    def _clear_queue(self) -> None:
+        """Drop what the saver left behind (after an abort or a crash).
+
+        Only called once the saver process has exited, so there is no reader left to starve and
+        no sentinel that a running saver still needs. If the sentinel was sent, everything up to
+        it is read, which also empties the feeder thread's buffer so ``join_thread`` cannot hang
+        on a full pipe.
+        """
+        if self._stop_sent and not self._stop_seen:
+            get_timeout = 5.0  # STOP is in the queue: read up to it, it is the last item
+        else:
+            get_timeout = 0.05  # nothing should be left; take whatever is
+        while True:
+            try:
+                item = self._tickets.get(timeout=get_timeout)
+            except queue.Empty:
+                return
+            if item is STOP:
+                return
