@@ -170,7 +170,7 @@ class SimulatedCamera(Camera):
         """Whether the camera is exposing frames."""
         return self._running
 
-    # --- frames ---------------------------------------------------------------------------
+    # --- frames ---------------------------------------------------------------
     def read(self, timeout: float) -> Frame | None:
         if not self._running:
             raise CameraError("camera is not started")
@@ -202,7 +202,7 @@ class SimulatedCamera(Camera):
         """
         return self._scene.render(counter, self._roi, self._exposure_ms / _REFERENCE_EXPOSURE_MS)
 
-    # --- settings -------------------------------------------------------------------------
+    # --- settings ---------------------------------------------------------------
     def _refuse_while_running(self, what: str) -> None:
         if self._running:
             raise CameraError(f"cannot change {what} while the camera is running")

@@ -71,7 +71,7 @@ class Recording:
             )
         self._legacy_count: int | None = None
 
-    # --- shape ---------------------------------------------------------------------------------
+    # --- shape ---------------------------------------------------------------
     def __len__(self) -> int:
         if self.legacy:
             if self._legacy_count is None:
@@ -101,7 +101,7 @@ class Recording:
         rows, cols = self.frame_shape
         return rows * cols * self.dtype.itemsize
 
-    # --- frames --------------------------------------------------------------------------------
+    # --- frames ---------------------------------------------------------------
     def frame(self, index: int) -> np.ndarray:
         """Frame ``index`` (negative counts from the end), read from disk alone."""
         n = len(self)
@@ -116,7 +116,7 @@ class Recording:
             data = data.astype(self.dtype)
         return data
 
-    # --- per-frame data --------------------------------------------------------------------------
+    # --- per-frame data -------------------------------------------------------------------------
     @property
     def counters(self) -> np.ndarray | None:
         """The camera's frame counter of each stored frame, or None (legacy files)."""
@@ -132,7 +132,7 @@ class Recording:
             return None
         return self._group[name][: len(self)]
 
-    # --- attributes ------------------------------------------------------------------------------
+    # --- attributes ---------------------------------------------------------------
     @property
     def dropped_frames(self) -> int | None:
         """Frames lost during the recording; None if the file does not say (legacy)."""

@@ -117,7 +117,7 @@ class FrameRing:
         """Hand the oldest slot back to the producer."""
         self.released.value += 1
 
-    # --- both -------------------------------------------------------------------------------
+    # --- both ---------------------------------------------------------------
     def close(self) -> None:
         """Detach; the creator also frees the memory."""
         self._frames = None  # drop the view before closing the buffer it points into

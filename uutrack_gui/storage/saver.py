@@ -43,7 +43,7 @@ from uutrack_gui.storage.writer import Hdf5Writer
 _WRITTEN, _BYTES, _DROPPED, _ABORT = range(4)
 
 
-# --- messages from the saver process -------------------------------------------------------
+# --- messages from the saver process ------------------------------------------------------------
 @dataclass(frozen=True)
 class SaverStarted:
     """The file is open and the recording's group exists."""
@@ -243,10 +243,11 @@ class SaverProcess:
         self._done = threading.Event()
         self._submitted = 0
         self._t0 = 0.0
+        self.started_at = 0.0  # time.monotonic() at start()
         self._callbacks = _Callbacks()
         self.result = SaverResult(str(self.path))
 
-    # --- events --------------------------------------------------------------------------------
+    # --- events ---------------------------------------------------------------
     def on_started(self, callback: Callable[[str, str], None]) -> None:
         """Call ``callback(path, group)`` (from a worker thread) once the file is open."""
         self._callbacks.started.append(callback)
@@ -255,7 +256,7 @@ class SaverProcess:
         """Call ``callback(result)`` (from a worker thread) once the saver has exited."""
         self._callbacks.finished.append(callback)
 
-    # --- life cycle ------------------------------------------------------------------------------
+    # --- life cycle -----------------------------------------------------------------------------
     def start(self) -> None:
         """Start the saver process on a fresh, empty queue."""
         if self._process is not None:
@@ -283,6 +284,7 @@ class SaverProcess:
             daemon=True,
         )
         self._t0 = time.monotonic()
+        self.started_at = self._t0
         self._process.start()
         sender.close()  # the child holds the only write end: EOF means the child is gone
         self._report = receiver
@@ -339,7 +341,7 @@ class SaverProcess:
         if self._process is not None and self._process.is_alive():
             self._process.kill()
 
-    # --- progress --------------------------------------------------------------------------------
+    # --- progress ---------------------------------------------------------------
     @property
     def frames_submitted(self) -> int:
         """Frames accepted by :meth:`submit`."""
@@ -390,7 +392,7 @@ class SaverProcess:
         """Whether the saver has exited and the handle has cleaned up."""
         return self._done.is_set()
 
-    # --- watcher thread --------------------------------------------------------------------------
+    # --- watcher thread -------------------------------------------------------------------------
     def _watch(self) -> None:
         """Wait for reports and for the process to exit; then clean up and report the result."""
         result = self.result

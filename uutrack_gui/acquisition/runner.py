@@ -1,0 +1,426 @@
+"""The acquisition runner: owns the camera thread and feeds the live view and the saver.
+
+::
+
+    camera thread ──frame──┬──> NewestFrameSlot ──(display timer)──> live view
+                           ├──> PreRecordBuffer (while enabled and not recording)
+                           └──> SaverProcess.submit ──> shared-memory ring + Queue ──> saver
+
+Saving never waits for a GUI: frames leave the camera thread straight to the saver. The run
+state is derived from three facts (camera thread running, a recording being fed, a recording
+being finished) so it cannot disagree with them.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from uutrack_gui.acquisition.buffers import NewestFrameSlot, PreRecordBuffer
+from uutrack_gui.acquisition.events import RunnerEvents
+from uutrack_gui.acquisition.rates import RateMeter
+from uutrack_gui.camera.base import Camera, CameraError, Frame
+from uutrack_gui.storage.errors import StorageError
+from uutrack_gui.storage.preflight import check_target, free_bytes
+from uutrack_gui.storage.saver import SaverProcess, SaverResult
+
+_MIB = 1024 * 1024
+
+
+class RunState(enum.Enum):
+    """What the runner is doing."""
+
+    IDLE = "idle"  #: camera stopped, nothing being written
+    LIVE = "live"  #: camera running, frames go to the live view only
+    RECORDING = "recording"  #: camera running, every frame also goes to the saver
+    FINISHING = "finishing"  #: the saver is writing what is left after Stop
+
+
+class RecordingRefused(RuntimeError):
+    """A recording could not start; the message says why (for the operator)."""
+
+
+@dataclass(frozen=True)
+class RecordingStatus:
+    """A snapshot of the current (or finishing) recording, for status displays."""
+
+    path: str
+    elapsed_s: float
+    frames_written: int
+    frames_dropped: int
+    frames_pending: int
+    buffer_fill: float
+    bytes_written: int
+    write_mib_s: float
+    saved_fps: float
+    free_bytes: int
+    finishing: bool
+
+    @property
+    def seconds_left_on_disk(self) -> float | None:
+        """Recording time the free space leaves at the current write speed (None if idle)."""
+        if self.write_mib_s <= 0:
+            return None
+        return self.free_bytes / (self.write_mib_s * _MIB)
+
+
+class AcquisitionRunner:
+    """Runs a camera on its own thread and records its frames through a saver process.
+
+    Parameters
+    ----------
+    camera : Camera
+        The camera; the runner opens it on first use and closes it in :meth:`close`.
+    max_memory_mb : float
+        Memory for frames waiting to be written (the saver's ring). The pre-record buffer
+        holds up to half of it, so that the other half absorbs the saver's start-up.
+
+    Notes
+    -----
+    Public methods are called from one controlling thread (a GUI's or a CLI's). Events are
+    emitted from the camera thread or the saver's watcher thread; see :class:`RunnerEvents`.
+    """
+
+    def __init__(self, camera: Camera, max_memory_mb: float = 1000.0) -> None:
+        self.camera = camera
+        self.events = RunnerEvents()
+        self.newest = NewestFrameSlot()
+        self.camera_rate = RateMeter()
+        self.max_memory_mb = float(max_memory_mb)
+        self.prebuffer = PreRecordBuffer(int(self.max_memory_mb * _MIB / 2))
+        self.frames_acquired = 0
+        self._lock = threading.RLock()  # state transitions
+        self._feed_lock = threading.Lock()  # what the camera thread feeds, frame by frame
+        self._thread: threading.Thread | None = None
+        self._halt = threading.Event()
+        self._opened = False
+        self._saver: SaverProcess | None = None  # being fed frames
+        self._finishing: SaverProcess | None = None  # got STOP, still writing
+        self._last_saver: SaverProcess | None = None
+        self._rec_last_counter: int | None = None
+        self._rec_frames_left: int | None = None  # frames until the recording stops by itself
+        self._state = RunState.IDLE
+        self._rate_samples: list[tuple[float, int, int]] = []
+        self._free_bytes = 0
+        self._free_checked = 0.0
+        self.last_result: SaverResult | None = None
+
+    # --- state ---------------------------------------------------------------
+    @property
+    def state(self) -> RunState:
+        """The current :class:`RunState`."""
+        return self._state
+
+    def _update_state(self) -> None:
+        with self._lock:
+            if self._saver is not None:
+                new = RunState.RECORDING
+            elif self._finishing is not None:
+                new = RunState.FINISHING
+            elif self._thread is not None:
+                new = RunState.LIVE
+            else:
+                new = RunState.IDLE
+            changed = new != self._state
+            self._state = new
+        if changed:
+            self.events.state_changed.emit(new)
+
+    @property
+    def live(self) -> bool:
+        """Whether the camera thread runs."""
+        return self._thread is not None
+
+    @property
+    def recording(self) -> bool:
+        """Whether frames are being fed to a saver."""
+        return self._saver is not None
+
+    @property
+    def saver(self) -> SaverProcess | None:
+        """The recording being fed or finished, else the last one."""
+        return self._saver or self._finishing or self._last_saver
+
+    # --- live ---------------------------------------------------------------
+    def start_live(self) -> None:
+        """Start the camera thread (no-op if it runs)."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            if not self._opened:
+                self.camera.open()
+                self._opened = True
+            self.camera.start()
+            self.camera_rate.reset()
+            self._halt.clear()
+            self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
+            self._thread.start()
+        self._update_state()
+
+    def stop_live(self) -> None:
+        """Stop the camera thread; a running recording is stopped first (its file finished)."""
+        self.stop_recording()
+        with self._lock:
+            thread = self._thread
+            if thread is None:
+                return
+            self._halt.set()
+            self.camera.stop()  # wakes a read() waiting for the next paced frame
+        thread.join()
+        with self._lock:
+            self._thread = None
+        self._update_state()
+
+    def _run(self) -> None:
+        """The camera thread: read frames until halted; hand each to the slot and the saver."""
+        camera = self.camera
+        while not self._halt.is_set():
+            try:
+                frame = camera.read(timeout=0.25)
+            except CameraError as exc:
+                if self._halt.is_set():
+                    break
+                self.events.error.emit(f"camera stopped: {exc}")
+                break
+            if frame is None:
+                continue
+            self.frames_acquired += 1
+            self.camera_rate.tick()
+            self.newest.put(frame)
+            dropped_total, limit_reached = self._feed(frame)
+            if dropped_total is not None:
+                self.events.frames_dropped.emit(dropped_total)
+            if limit_reached:
+                self.stop_recording()  # this thread feeds: no frame can slip in before it
+            self.events.frame_ready.emit(frame)
+        if not self._halt.is_set():
+            # The camera failed: end the recording cleanly, keep the window alive.
+            threading.Thread(target=self.stop_live, name="camera-failed", daemon=True).start()
+
+    def _feed(self, frame: Frame) -> tuple[int | None, bool]:
+        """Give ``frame`` to the recording or the pre-record buffer.
+
+        Returns the new total of dropped frames (None if none was lost now) and whether the
+        recording has reached its frame limit.
+        """
+        with self._feed_lock:
+            saver = self._saver
+            if saver is None:
+                if self.prebuffer.enabled:
+                    self.prebuffer.add(frame)
+                return None, False
+            if self._rec_frames_left is not None:
+                if self._rec_frames_left <= 0:
+                    return None, True
+                self._rec_frames_left -= 1
+            lost = 0
+            if self._rec_last_counter is not None:
+                lost = max(0, frame.counter - self._rec_last_counter - 1)  # camera-side gaps
+                saver.count_dropped(lost)
+            self._rec_last_counter = frame.counter
+            if not saver.submit(frame.data, frame.counter, frame.timestamp):
+                lost += 1
+            return (saver.frames_dropped if lost else None), self._rec_frames_left == 0
+
+    # --- recording ---------------------------------------------------------------
+    def start_recording(
+        self,
+        path: str | Path,
+        metadata: str = "",
+        create_folder: bool = False,
+        max_frames: int | None = None,
+    ) -> SaverProcess:
+        """Start recording to ``path`` (appending a new group if it exists).
+
+        Starts the live camera if needed. Frames held by the pre-record buffer are written
+        first, so the recording begins before the call. With ``max_frames`` the recording
+        stops by itself after that many frames from the camera (written or dropped).
+
+        Raises
+        ------
+        RecordingRefused
+            A recording runs or is still being written, or the target cannot be written
+            (missing or read-only folder, disk nearly full).
+        """
+        with self._lock:
+            if self._saver is not None:
+                raise RecordingRefused("a recording is already running")
+            if self._finishing is not None:
+                raise RecordingRefused(
+                    "the previous recording is still being written "
+                    f"({self._finishing.frames_pending} frames left); wait for it to finish"
+                )
+            try:
+                self._free_bytes = check_target(path, create_folder=create_folder)
+            except StorageError as exc:
+                raise RecordingRefused(str(exc)) from None
+            self.start_live()
+            camera = self.camera
+            saver = SaverProcess(
+                path,
+                camera.frame_shape,
+                camera.dtype,
+                metadata=metadata,
+                max_memory_mb=self.max_memory_mb,
+                camera=camera.model,
+            )
+            saver.on_started(self.events.recording_started.emit)
+            saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))
+            saver.start()
+            self._rate_samples = []
+            with self._feed_lock:
+                self._rec_last_counter = None
+                self._rec_frames_left = max_frames
+                for frame in self.prebuffer.take()[:max_frames]:
+                    if frame.data.shape != camera.frame_shape:
+                        continue  # from before an ROI change
+                    if self._rec_last_counter is not None:
+                        saver.count_dropped(max(0, frame.counter - self._rec_last_counter - 1))
+                    self._rec_last_counter = frame.counter
+                    saver.submit(frame.data, frame.counter, frame.timestamp)
+                    if self._rec_frames_left is not None:
+                        self._rec_frames_left -= 1
+                self._saver = saver
+        if self._rec_frames_left == 0:
+            self.stop_recording()
+        self._update_state()
+        return saver
+
+    def stop_recording(self) -> SaverProcess | None:
+        """End the recording: the saver writes every frame given so far, then finalizes."""
+        with self._lock:
+            saver = self._saver
+            if saver is None:
+                return None
+            with self._feed_lock:
+                self._saver = None
+            self._finishing = saver
+            saver.stop()
+        self._update_state()
+        return saver
+
+    def abort_recording(self) -> SaverProcess | None:
+        """End the recording now, discarding frames not written yet (the file keeps the rest)."""
+        with self._lock:
+            saver = self._saver or self._finishing
+            if saver is None:
+                return None
+            with self._feed_lock:
+                self._saver = None
+            self._finishing = saver
+            saver.abort()
+        self._update_state()
+        return saver
+
+    def wait_recording(self, timeout: float | None = None) -> bool:
+        """Wait until no recording is being finished; True if none is."""
+        saver = self._finishing
+        return saver is None or saver.wait(timeout)
+
+    def _saver_finished(self, saver: SaverProcess, result: SaverResult) -> None:
+        """Watcher thread: the saver has exited (normally, or it died)."""
+        with self._lock:
+            if self._saver is saver:  # it died while we were feeding it
+                with self._feed_lock:
+                    self._saver = None
+            if self._finishing is saver:
+                self._finishing = None
+            self._last_saver = saver
+            self.last_result = result
+        self._update_state()
+        if result.error:
+            self.events.error.emit(result.error)
+        self.events.recording_finished.emit(result)
+
+    def recording_status(self) -> RecordingStatus | None:
+        """Figures of the current or finishing recording, or None."""
+        saver = self._saver or self._finishing
+        if saver is None:
+            return None
+        now = time.monotonic()
+        written, nbytes = saver.frames_written, saver.bytes_written
+        samples = self._rate_samples
+        samples.append((now, written, nbytes))
+        while len(samples) > 2 and now - samples[1][0] >= 1.0:
+            samples.pop(0)  # keep about one second of history
+        t0, w0, b0 = samples[0]
+        span = now - t0
+        fps = (written - w0) / span if span > 0 else 0.0
+        mib_s = (nbytes - b0) / span / _MIB if span > 0 else 0.0
+        if now - self._free_checked > 2.0:
+            self._free_bytes = free_bytes(saver.path.parent)
+            self._free_checked = now
+        return RecordingStatus(
+            path=str(saver.path),
+            elapsed_s=now - saver.started_at,
+            frames_written=written,
+            frames_dropped=saver.frames_dropped,
+            frames_pending=saver.frames_pending,
+            buffer_fill=saver.buffer_fill,
+            bytes_written=nbytes,
+            write_mib_s=mib_s,
+            saved_fps=fps,
+            free_bytes=self._free_bytes,
+            finishing=saver is self._finishing,
+        )
+
+    # --- snap ---------------------------------------------------------------
+    def snap(self, timeout: float = 5.0) -> Frame:
+        """One frame: the newest live frame, or one exposed now if the camera is stopped."""
+        with self._lock:
+            if self._thread is not None:
+                frame, _ = self.newest.get()
+                if frame is not None:
+                    return frame
+            else:
+                if not self._opened:
+                    self.camera.open()
+                    self._opened = True
+                self.camera.start()
+                try:
+                    frame = self.camera.read(timeout)
+                finally:
+                    self.camera.stop()
+                if frame is not None:
+                    self.newest.put(frame)
+                    return frame
+        raise CameraError(f"no frame from the camera within {timeout:g} s")
+
+    # --- settings ---------------------------------------------------------------
+    def reconfigure(self, change, what: str = "camera settings") -> None:
+        """Apply ``change(camera)`` with the camera stopped; live restarts after.
+
+        Raises
+        ------
+        RecordingRefused
+            While a recording runs or finishes: the frame size must not change under it.
+        """
+        with self._lock:
+            if self._saver is not None or self._finishing is not None:
+                raise RecordingRefused(f"cannot change {what} while recording")
+            was_live = self._thread is not None
+        # Not under the lock: stopping joins the camera thread, which may need the lock.
+        if was_live:
+            self.stop_live()
+        try:
+            change(self.camera)
+        finally:
+            self.prebuffer.clear()  # its frames may have another size now
+            if was_live:
+                self.start_live()
+
+    def close(self, timeout: float = 60.0) -> SaverResult | None:
+        """Stop recording (finishing the file), stop the camera, release it."""
+        self.stop_recording()
+        finished = self.wait_recording(timeout)
+        if not finished and self._finishing is not None:
+            self._finishing.abort()
+            self.wait_recording(10.0)
+        self.stop_live()
+        if self._opened:
+            self.camera.close()
+            self._opened = False
+        return self.last_result
