@@ -1,0 +1,43 @@
+"""Shared test set-up: no screen, isolated settings, and no thread or process left behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+
+import pytest
+
+# Before anything imports Qt: tests never need a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+#: Threads the program starts; any of these still alive after a test is a leak.
+_OUR_THREADS = ("camera", "saver-watcher", "camera-failed")
+
+
+@pytest.fixture(autouse=True)
+def _no_leftovers():
+    """Fail a test that leaves a camera thread, a saver watcher or a child process behind."""
+    yield
+    leaked_threads = [t.name for t in threading.enumerate() if t.name in _OUR_THREADS]
+    children = multiprocessing.active_children()  # also reaps finished ones
+    for child in children:
+        child.kill()
+    assert not leaked_threads, f"threads left running: {leaked_threads}"
+    assert not children, f"processes left running: {[c.name for c in children]}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path_factory, request):
+    """Keep QSettings of GUI tests away from the user's real settings."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    from PyQt5 import QtCore
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
+    QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, str(folder))
+    QtCore.QCoreApplication.setOrganizationName("uutrack-tests")
+    QtCore.QCoreApplication.setApplicationName("uutrack_gui-tests")
+    yield

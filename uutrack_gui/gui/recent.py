@@ -1,0 +1,32 @@
+"""Recently opened recordings, kept in QSettings (shared by the main window and the viewer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt5 import QtCore
+
+_KEY = "files/recent"
+MAX_RECENT = 10
+
+
+def _settings() -> QtCore.QSettings:
+    return QtCore.QSettings()
+
+
+def recent_files() -> list[Path]:
+    """Most recent first; files that no longer exist are left out."""
+    value = _settings().value(_KEY, [], type=list) or []
+    return [Path(p) for p in value if p and Path(p).exists()]
+
+
+def add_recent_file(path: str | Path) -> None:
+    """Put ``path`` first in the list."""
+    path = str(Path(path).resolve())
+    files = [str(p) for p in recent_files() if str(p) != path]
+    _settings().setValue(_KEY, [path, *files][:MAX_RECENT])
+
+
+def clear_recent_files() -> None:
+    """Forget the list."""
+    _settings().remove(_KEY)
