@@ -69,15 +69,25 @@ class Recording:
                 f"recording {self.name!r}: timelapse has {self._frames.ndim} dimensions, "
                 "expected 3 (y, x, t)"
             )
-        self._legacy_count: int | None = None
+        self._count = self._measure()
+
+    def _measure(self) -> int:
+        """Frames that are really in the file.
+
+        Legacy: without the zero padding. Unfinished recordings (still being written, or the
+        saver died): only frames up to the last flush, which the counters mark; beyond it the
+        dataset's extent may have reached the disk before the frame's chunk did.
+        """
+        if self.legacy:
+            return _legacy_frame_count(self._frames)
+        n = int(self._frames.shape[-1])
+        if not self._group.attrs.get("finished_cleanly", False) and fmt.COUNTERS in self._group:
+            n = min(n, int(self._group[fmt.COUNTERS].shape[0]))
+        return n
 
     # --- shape ---------------------------------------------------------------
     def __len__(self) -> int:
-        if self.legacy:
-            if self._legacy_count is None:
-                self._legacy_count = _legacy_frame_count(self._frames)
-            return self._legacy_count
-        return int(self._frames.shape[-1])
+        return self._count
 
     @property
     def frame_shape(self) -> tuple[int, int]:
@@ -213,8 +223,8 @@ class Recording:
         for name in (fmt.TIMELAPSE, fmt.COUNTERS, fmt.TIMESTAMPS):
             if name in self._group:
                 self._group[name].refresh()
-        self._legacy_count = None
-        return len(self)
+        self._count = self._measure()
+        return self._count
 
 
 class RecordingFile:

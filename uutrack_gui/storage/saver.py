@@ -40,7 +40,7 @@ from uutrack_gui.storage.sentinel import STOP
 from uutrack_gui.storage.writer import Hdf5Writer
 
 #: Indices into the shared progress array.
-_WRITTEN, _BYTES, _DROPPED, _ABORT = range(4)
+_WRITTEN, _BYTES, _DROPPED, _ABORT, _FLUSHED = range(5)
 
 
 # --- messages from the saver process ------------------------------------------------------------
@@ -102,7 +102,7 @@ def saver_main(
         The ring's count of released slots; incremented once per ticket handled.
     progress : multiprocessing.Array
         Shared int64 counters: frames written, bytes written, frames dropped upstream (written
-        by the parent), abort flag (set by the parent).
+        by the parent), abort flag (set by the parent), frames flushed.
     report : Connection
         Where :class:`SaverStarted`, :class:`SaverFinished` and :class:`SaverFailed` go.
     """
@@ -132,7 +132,9 @@ def saver_main(
             ring.release()
             progress[_WRITTEN] += 1
             progress[_BYTES] += writer.frame_nbytes
+            progress[_FLUSHED] = writer.frames_flushed
         writer.close(end_reason, dropped_frames=int(progress[_DROPPED]))
+        progress[_FLUSHED] = writer.frames_written
         report.send(SaverFinished(writer.frames_written, end_reason, stop_seen))
     except Exception as exc:  # disk full, I/O error: say why, keep what was written
         report.send(SaverFailed(_describe_write_error(job.path, exc), stop_seen))
@@ -266,7 +268,7 @@ class SaverProcess:
             ctx, self.frame_shape, self.dtype, int(self.max_memory_mb * 1024 * 1024)
         )
         self._tickets = ctx.Queue()
-        self._progress = ctx.Array("q", 4, lock=False)
+        self._progress = ctx.Array("q", 5, lock=False)
         receiver, sender = ctx.Pipe(duplex=False)
         job = SaverJob(
             str(self.path),
@@ -351,6 +353,11 @@ class SaverProcess:
     def frames_written(self) -> int:
         """Frames the saver has written so far."""
         return int(self._progress[_WRITTEN]) if self._progress is not None else 0
+
+    @property
+    def frames_flushed(self) -> int:
+        """Frames that a crash of the saver can no longer lose (flushed to the OS)."""
+        return int(self._progress[_FLUSHED]) if self._progress is not None else 0
 
     @property
     def bytes_written(self) -> int:

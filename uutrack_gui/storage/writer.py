@@ -24,7 +24,7 @@ from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage.errors import StorageError
 
 #: Seconds between flushes: bounds what a crash can lose and how stale a following reader is.
-FLUSH_INTERVAL_S = 0.5
+FLUSH_INTERVAL_S = 0.25
 
 
 def unique_group_name(h5: h5py.File, start: _dt.datetime) -> str:
@@ -67,6 +67,11 @@ class Hdf5Writer:
     def frames_written(self) -> int:
         """Frames appended so far."""
         return self._n
+
+    @property
+    def frames_flushed(self) -> int:
+        """Frames a crash can no longer lose: in the file as of the last flush."""
+        return self._n_meta_written
 
     def setup(
         self,
