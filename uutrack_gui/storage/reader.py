@@ -119,7 +119,13 @@ class Recording:
             index += n
         if not 0 <= index < n:
             raise IndexError(f"frame {index} out of range: the recording has {n} frames")
-        data = self._frames[:, :, index]
+        try:
+            data = self._frames[:, :, index]
+        except (OSError, RuntimeError) as exc:
+            raise StorageError(
+                f"frame {index} of recording {self.name!r} cannot be read: the file is "
+                f"damaged ({exc})"
+            ) from exc
         if data.dtype != self.dtype:
             # Legacy int16 holding uint16 values: the original clipped at 32767 on writing, so
             # no value is negative and the conversion is exact.
