@@ -190,7 +190,11 @@ class AcquisitionRunner:
             self.frames_acquired += 1
             self.camera_rate.tick()
             self.newest.put(frame)
-            dropped_total, limit_reached = self._feed(frame)
+            try:
+                dropped_total, limit_reached = self._feed(frame)
+            except Exception as exc:  # a bug must not kill acquisition silently
+                self.events.error.emit(f"acquisition stopped by an internal error: {exc!r}")
+                break
             if dropped_total is not None:
                 self.events.frames_dropped.emit(dropped_total)
             if limit_reached:
@@ -274,7 +278,10 @@ class AcquisitionRunner:
             with self._feed_lock:
                 self._rec_last_counter = None
                 self._rec_frames_left = max_frames
-                for frame in self.prebuffer.take()[:max_frames]:
+                buffered = self.prebuffer.take()
+                if max_frames is not None:
+                    buffered = buffered[-max_frames:]  # the newest, contiguous with live
+                for frame in buffered:
                     if frame.data.shape != camera.frame_shape:
                         continue  # from before an ROI change
                     if self._rec_last_counter is not None:
