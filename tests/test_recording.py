@@ -139,9 +139,7 @@ def test_two_recordings_append_to_one_file(tmp_path):
     runner = AcquisitionRunner(_camera(), max_memory_mb=32)
     for n in (30, 45):
         finished = threading.Event()
-        handler = runner.events.recording_finished.connect(
-            lambda result, done=finished: done.set()
-        )
+        handler = runner.events.recording_finished.connect(lambda result, done=finished: done.set())
         runner.start_recording(path, max_frames=n)
         assert finished.wait(WAIT)
         runner.events.recording_finished.disconnect(handler)
