@@ -10,6 +10,9 @@ Legacy UUTrack files differ in three ways that the reader hides:
   above 32767 were clipped to 32767 when the file was written and cannot be recovered);
 - the last block of 250 MB was written whole, zero-padded; the padding is not counted as frames;
 - ``metadata`` is bytes or str, YAML-like (``key: str(value)``) or JSON.
+
+Files are opened without HDF5 file locks, so that a viewer holding a file open never stops a
+recording from appending to it; a file being written is opened in SWMR read mode.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import json
+import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +74,11 @@ class Recording:
                 f"recording {self.name!r}: timelapse has {self._frames.ndim} dimensions, "
                 "expected 3 (y, x, t)"
             )
+        # Kept open: under SWMR, refresh() updates the Dataset object it is called on, and a
+        # dataset opened afresh from the group would still show the size it had at open.
+        self._per_frame = {
+            name: group[name] for name in (fmt.COUNTERS, fmt.TIMESTAMPS) if name in group
+        }
         self._count = self._measure()
 
     def _measure(self) -> int:
@@ -81,13 +91,19 @@ class Recording:
         if self.legacy:
             return _legacy_frame_count(self._frames)
         n = int(self._frames.shape[-1])
-        if not self._group.attrs.get("finished_cleanly", False) and fmt.COUNTERS in self._group:
-            n = min(n, int(self._group[fmt.COUNTERS].shape[0]))
+        counters = self._per_frame.get(fmt.COUNTERS)
+        if counters is not None and not self._group.attrs.get("finished_cleanly", False):
+            n = min(n, int(counters.shape[0]))
         return n
 
     # --- shape ---------------------------------------------------------------
     def __len__(self) -> int:
         return self._count
+
+    @property
+    def padding_frames(self) -> int:
+        """Zero frames at the end of a legacy recording (the original's block padding), else 0."""
+        return int(self._frames.shape[-1]) - self._count if self.legacy else 0
 
     @property
     def frame_shape(self) -> tuple[int, int]:
@@ -121,10 +137,10 @@ class Recording:
             raise IndexError(f"frame {index} out of range: the recording has {n} frames")
         try:
             data = self._frames[:, :, index]
-        except (OSError, RuntimeError) as exc:
+        except (OSError, RuntimeError, KeyError, ValueError) as exc:
             raise StorageError(
                 f"frame {index} of recording {self.name!r} cannot be read: the file is "
-                f"damaged ({exc})"
+                f"damaged ({_first_line(exc)})"
             ) from exc
         if data.dtype != self.dtype:
             # Legacy int16 holding uint16 values: the original clipped at 32767 on writing, so
@@ -144,9 +160,8 @@ class Recording:
         return self._small_dataset(fmt.TIMESTAMPS)
 
     def _small_dataset(self, name: str) -> np.ndarray | None:
-        if name not in self._group:
-            return None
-        return self._group[name][: len(self)]
+        dset = self._per_frame.get(name)
+        return None if dset is None else dset[: len(self)]
 
     # --- attributes ---------------------------------------------------------------
     @property
@@ -157,7 +172,8 @@ class Recording:
         stored = int(self._group.attrs.get("dropped_frames", 0))
         counters = self.counters
         if counters is not None and len(counters) > 1:
-            gaps = int(counters[-1] - counters[0] + 1 - len(counters))
+            # As Python ints: counters are uint64 and a damaged file may hold a smaller last one.
+            gaps = int(counters[-1]) - int(counters[0]) + 1 - len(counters)
             # An unfinished recording has no final count yet: the gaps are the best figure.
             return max(stored, gaps)
         return stored
@@ -192,7 +208,25 @@ class Recording:
         stamps = self.timestamps
         if stamps is None or len(stamps) == 0:
             return None
-        return float(stamps[-1] - stamps[0])
+        duration = float(stamps[-1] - stamps[0])
+        return duration if math.isfinite(duration) else None  # exports of legacy files: NaN
+
+    @property
+    def camera(self) -> str:
+        """The camera model stored with the recording ("" if none)."""
+        value = self._group.attrs.get("camera", "")
+        return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+    def attributes(self) -> dict[str, Any]:
+        """The recording group's attributes as plain Python values (bytes decoded)."""
+        result: dict[str, Any] = {}
+        for key, value in self._group.attrs.items():
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", errors="replace")
+            elif isinstance(value, np.generic):
+                value = value.item()
+            result[key] = value
+        return result
 
     @property
     def metadata_text(self) -> str:
@@ -226,9 +260,9 @@ class Recording:
 
     def refresh(self) -> int:
         """Re-read the size of a recording that is still growing (SWMR); returns the frame count."""
-        for name in (fmt.TIMELAPSE, fmt.COUNTERS, fmt.TIMESTAMPS):
-            if name in self._group:
-                self._group[name].refresh()
+        self._frames.refresh()
+        for dset in self._per_frame.values():
+            dset.refresh()
         self._count = self._measure()
         return self._count
 
@@ -241,8 +275,9 @@ class RecordingFile:
     path : path-like
         The file.
     follow : bool
-        Open in SWMR read mode where the file allows it, so that a recording still being
-        written can be followed with :meth:`Recording.refresh`.
+        Kept for compatibility. A file that is being written (or whose writer stopped without
+        closing it) is always opened in SWMR read mode, the only way to read it; such a file
+        can be followed with :meth:`Recording.refresh`, and :attr:`swmr` is then True.
 
     Raises
     ------
@@ -276,7 +311,7 @@ class RecordingFile:
                 ):
                     names.append(name)
         except (OSError, RuntimeError, KeyError) as exc:
-            raise StorageError(f"{self.path} is damaged: {exc}") from exc
+            raise StorageError(f"{self.path} is damaged: {_first_line(exc)}") from exc
         return names
 
     def recording(self, name: str | int = -1) -> Recording:
@@ -288,7 +323,9 @@ class RecordingFile:
         try:
             return Recording(self._file[name])
         except (OSError, RuntimeError, KeyError) as exc:
-            raise StorageError(f"recording {name!r} of {self.path} is damaged: {exc}") from exc
+            raise StorageError(
+                f"recording {name!r} of {self.path} is damaged: {_first_line(exc)}"
+            ) from exc
 
     def summaries(self) -> list[RecordingSummary]:
         """A summary of each recording, in file order."""
@@ -321,20 +358,48 @@ def _open_read_only(path: Path, follow: bool) -> h5py.File:
         raise StorageError(
             f"{path}: cannot be read ({os.strerror(exc.errno or errno.EIO)})"
         ) from exc
+    if path.stat().st_size == 0:
+        raise StorageError(f"{path} is empty (0 bytes), not a recording file")
     if not h5py.is_hdf5(path):
         raise StorageError(f"{path} is not an HDF5 file")
-    last_error: OSError | None = None
-    attempts = [dict(swmr=True, libver="latest")] if follow else []
-    attempts.append({})
-    for options in attempts:
+    del follow  # see RecordingFile: a file being written is opened in SWMR mode either way
+    # Without file locks: a reader's lock makes a recording that appends to this file fail to
+    # open it. Within one process HDF5 refuses to mix locking modes on a file (a writer opened
+    # it here, as tests do): then with the default locking.
+    text = ""
+    for locking in ({"locking": False}, {}):
+        # A plain open first: unlike SWMR read mode, it checks the file's length against the
+        # length its header records, so a truncated file is caught here, not read as zeros.
         try:
-            return h5py.File(path, "r", **options)
+            return h5py.File(path, "r", **locking)
         except OSError as exc:
-            last_error = exc
-    text = str(last_error)
+            text = _first_line(exc)
+        if "locking flag" in text:
+            continue
+        if "already open for" not in text:
+            break
+        # Being written, or its writer died without closing it: SWMR read mode reads it.
+        try:
+            return h5py.File(path, "r", swmr=True, libver="latest", **locking)
+        except OSError as exc:
+            text = _first_line(exc)
+            break
+    truncated = re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", text)
+    if truncated:
+        actual, expected = (int(n) for n in truncated.groups())
+        raise StorageError(
+            f"{path} is truncated: only {actual:,} of its {expected:,} bytes are there "
+            "(an interrupted copy or a full disk?)"
+        )
     if "lock" in text.lower():
         raise StorageError(f"{path} is being written by another program and cannot be opened now")
-    raise StorageError(f"{path} is damaged (truncated or corrupt): {text}")
+    raise StorageError(f"{path} is damaged (corrupt HDF5): {text}")
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's text (h5py's may run over several)."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
 
 
 def _legacy_frame_count(dset: h5py.Dataset) -> int:
