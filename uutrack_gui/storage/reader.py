@@ -65,6 +65,8 @@ class Recording:
     def __init__(self, group: h5py.Group) -> None:
         self._group = group
         self.name = group.name.lstrip("/")
+        #: The file the recording is in.
+        self.file_path = Path(group.file.filename)
         self._frames = group[fmt.TIMELAPSE]
         attrs = group.attrs
         self.legacy = attrs.get("format") not in (fmt.FORMAT_NAME, fmt.FORMAT_NAME.encode())
