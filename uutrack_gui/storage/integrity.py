@@ -141,10 +141,13 @@ class IntegrityReport:
             lines = [f"Dropped frames: {self.dropped_total:,} ({where} in the counters)"]
         for gap in self.gaps[:max_gaps]:
             at = f" at {gap.time_s:.3f} s" if gap.time_s is not None else ""
-            lines.append(
-                f"  {gap.missing:,} missing before frame {gap.index:,}{at} "
-                f"(counters {gap.first_missing:,}-{gap.first_missing + gap.missing - 1:,})"
+            last = gap.first_missing + gap.missing - 1
+            which = (
+                f"counter {last:,}"
+                if gap.missing == 1
+                else f"counters {gap.first_missing:,}-{last:,}"
             )
+            lines.append(f"  {gap.missing:,} missing before frame {gap.index:,}{at} ({which})")
         if len(self.gaps) > max_gaps:
             rest = self.gaps[max_gaps:]
             lines.append(
