@@ -393,15 +393,20 @@ def _open_read_only(path: Path, follow: bool) -> h5py.File:
             f"{path} is truncated: only {actual:,} of its {expected:,} bytes are there "
             "(an interrupted copy or a full disk?)"
         )
-    if "lock" in text.lower():
+    if "unable to lock" in text.lower():
         raise StorageError(f"{path} is being written by another program and cannot be opened now")
     raise StorageError(f"{path} is damaged (corrupt HDF5): {text}")
 
 
 def _first_line(exc: BaseException) -> str:
-    """The first line of an exception's text (h5py's may run over several)."""
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    """The reason in an exception's text, on one line.
+
+    h5py wraps HDF5's reason as ``Unable to synchronously open file (truncated file: ...)``
+    (and KeyError adds quotes); the part in parentheses is what the operator needs.
+    """
+    text = (str(exc).strip() or type(exc).__name__).splitlines()[0].strip("'\"")
+    inner = re.fullmatch(r"Unable to (?:synchronously )?[\w ]+? \((.+)\)", text)
+    return inner.group(1) if inner else text
 
 
 def _legacy_frame_count(dset: h5py.Dataset) -> int:
