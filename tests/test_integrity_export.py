@@ -274,7 +274,7 @@ def test_tiff_refuses_what_it_cannot_write(tmp_path):
 def test_session_yaml_is_yaml(tmp_path, stored, expected):
     path = tmp_path / "legacy.hdf5"
     with h5py.File(path, "w") as h5:
-        write_legacy_recording(h5, [np.ones((8, 8), np.uint16)], stored)
+        write_legacy_recording(h5, [np.ones((8, 8), np.uint16)], stored, block_mb=0.001)
     with RecordingFile(path) as f:
         text = session_yaml(f.recording())
     assert yaml.safe_load(text) == expected
@@ -285,6 +285,6 @@ def test_session_yaml_is_yaml(tmp_path, stored, expected):
 def test_session_yaml_empty(tmp_path):
     path = tmp_path / "legacy.hdf5"
     with h5py.File(path, "w") as h5:
-        write_legacy_recording(h5, [np.ones((8, 8), np.uint16)], "")
+        write_legacy_recording(h5, [np.ones((8, 8), np.uint16)], "", block_mb=0.001)
     with RecordingFile(path) as f:
         assert session_yaml(f.recording()) == ""

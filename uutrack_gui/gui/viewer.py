@@ -130,6 +130,8 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self._play_origin = (0, 0.0)  # (frame index, its time) when playback (re)started
         self._following = False
         self._still_checks = 0
+        self._reopen_failures = 0
+        self._follow_target = ("", -1)  # recording and frame to come back to after a reopen
         self._last_growth = QtCore.QElapsedTimer()
         self._details_clock = QtCore.QElapsedTimer()
         self._export_thread: threading.Thread | None = None
@@ -401,6 +403,11 @@ class ViewerWindow(QtWidgets.QMainWindow):
             True if a recording is on screen.
         """
         path = Path(path)
+        if self.path is not None and _same_file(path, self.path):
+            # Closed first: reopening a file this process holds open would give the old
+            # handle's state (SWMR mode, cached attributes) instead of what is on disk now.
+            self._close_file()
+            self._show_nothing()
         try:
             rec_file = RecordingFile(path, follow=True)
         except StorageError as exc:
@@ -514,6 +521,19 @@ class ViewerWindow(QtWidgets.QMainWindow):
         if index > 0:
             self.show_frame(min(index, self._count - 1))
         return True
+
+    def _show_nothing(self) -> None:
+        self.path = None
+        self.panel.clear()
+        self._index = -1
+        self._set_count(0)
+        self.recordings.set_rows([])
+        self.recordings_box.setVisible(False)
+        self.details.set_summary(None, [])
+        self.details.set_session("", False)
+        self.frame_label.setText(" ")
+        self._update_title()
+        self._update_enabled()
 
     def _close_file(self) -> None:
         self._stop_following()
@@ -808,7 +828,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
     def _follow_tick(self) -> None:
         rec = self.recording
         if rec is None:
-            self._stop_following()
+            self._check_finished()  # the last reopen failed: try again
             return
         before = self._count
         try:
@@ -818,47 +838,69 @@ class ViewerWindow(QtWidgets.QMainWindow):
             self.show_message(f"Stopped following the recording: {exc}", "error")
             return
         if n != before:
-            at_end = self._index >= before - 1
-            self._set_count(n)
-            self._still_checks = 0
-            self._last_growth.start()
-            if at_end and not self.playing:
-                self.show_frame(n - 1)  # like tail -f: stay on the newest frame
-            if self._details_clock.elapsed() > 2000:
-                self._load_details()
-            else:
-                self._update_frame_label()
-            self._show_following_banner()
+            self._on_growth(before, n)
             return
         self._still_checks += 1
         if self._still_checks >= self.still_checks_before_reopen:
             self._still_checks = 0
             self._check_finished()
+        if self._following:
+            self._show_following_banner()
+
+    def _on_growth(self, before: int, n: int) -> None:
+        at_end = self._index >= before - 1
+        self._set_count(n)
+        self._still_checks = 0
+        self._last_growth.start()
+        if at_end and not self.playing:
+            self.show_frame(n - 1)  # like tail -f: stay on the newest frame
+        if self._details_clock.elapsed() > 2000:
+            self._load_details()
+        else:
+            self._update_frame_label()
         self._show_following_banner()
 
     def _check_finished(self) -> None:
-        """Reopen the file: once the writer has closed it, the final attributes show."""
-        if self.path is None or self.recording is None:
+        """Reopen the file: once the writer has closed it, the final attributes show.
+
+        The old handle is closed first: within one process HDF5 hands a new open of a file
+        that is still open the old handle's state (SWMR mode, cached attributes).
+        """
+        if self.path is None:
+            self._stop_following()
             return
+        if self.recording is not None:
+            self._follow_target = (self.recording.name, self._index)
+        name, index = self._follow_target
+        before = self._count
+        self.recording = None
+        if self.rec_file is not None:
+            self.rec_file.close()
+            self.rec_file = None
         try:
             fresh = RecordingFile(self.path, follow=True)
-        except StorageError:
-            return  # mid-close or briefly unreadable: try again at the next check
-        if fresh.swmr:
-            fresh.close()  # still being written (or its writer died): keep following
+            rec = fresh.recording(name)
+        except StorageError as exc:
+            # The writer may be closing the file at this very moment: try again next time.
+            self._reopen_failures += 1
+            if self._reopen_failures >= 5:
+                self._stop_following()
+                self.show_message(f"Cannot reopen the recording: {exc}", "error")
             return
-        name, index = self.recording.name, self._index
-        self._close_file()
-        self.rec_file = fresh
+        self._reopen_failures = 0
+        self.rec_file, self.recording = fresh, rec
         rows, _ = self._describe_recordings(fresh)
         self.recordings.set_rows(rows)
+        self.recordings.select_name(name)
         self.recordings_box.setVisible(len(rows) > 1)
-        if name not in fresh.names or not self.select_recording(name):
-            return
-        if index > 0:
-            self.show_frame(min(index, self._count - 1))
-        rec = self.recording
-        if rec is not None and rec.finished_cleanly:
+        self._set_count(len(rec))
+        if self._count:
+            self.show_frame(self._count - 1 if index >= before - 1 else min(index, self._count - 1))
+        self._load_details()
+        if fresh.swmr and rec.finished_cleanly is False:
+            return  # still being written (or its writer died): keep following
+        self._stop_following()
+        if rec.finished_cleanly:
             self.show_message(
                 f"Recording finished: {self._count:,} frames ({rec.end_reason}).", "info"
             )
@@ -1119,6 +1161,13 @@ def _usable(stamps: np.ndarray | None) -> np.ndarray | None:
     if stamps is None or not len(stamps) or not np.all(np.isfinite(stamps)):
         return None
     return np.asarray(stamps, dtype=np.float64)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def _mib(n: int) -> str:

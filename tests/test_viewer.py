@@ -1,0 +1,469 @@
+"""The timelapse viewer, driven as a user would: open, step, seek, play, follow, export."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import yaml
+from PyQt5 import QtCore, QtGui
+
+from uutrack_gui.gui.recent import recent_files
+from uutrack_gui.gui.viewer import ViewerWindow
+from uutrack_gui.storage import Hdf5Writer, RecordingFile
+from uutrack_gui.storage.legacy_writer import write_legacy_recording
+
+SHAPE = (40, 56)
+SESSION = "user:\n  name: Ada\n  measurement: beads\ncamera:\n  exposure_time: 12.5\n"
+T0 = 1_700_000_000.0
+
+
+def write_recording(path: Path, n: int = 30, fps: float = 100.0, skip=(), seed: int = 0):
+    """A finished recording of ``n`` random frames; counters skip the values in ``skip``."""
+    rng = np.random.default_rng(seed)
+    frames = rng.integers(0, 65535, size=(n, *SHAPE), dtype=np.uint16)
+    counters = [c for c in range(n + len(skip)) if c not in skip][:n]
+    writer = Hdf5Writer()
+    writer.setup(path, SHAPE, "uint16", SESSION, camera="Test camera")
+    for frame, counter in zip(frames, counters, strict=True):
+        writer.append(frame, counter, T0 + counter / fps)
+    writer.close(dropped_frames=len(skip))
+    return frames
+
+
+@pytest.fixture
+def recording(tmp_path):
+    path = tmp_path / "rec.h5"
+    return path, write_recording(path, skip=(10, 11, 20))
+
+
+@pytest.fixture
+def viewer(qtbot):
+    window = ViewerWindow()
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+
+
+def test_open_and_step_through_frames(viewer, recording, qtbot):
+    path, frames = recording
+    with qtbot.waitSignal(viewer.file_opened):
+        assert viewer.open_file(path)
+    assert "rec.h5" in viewer.windowTitle()
+    assert viewer.frame_count == 30
+    assert viewer.frame_index == 0
+    assert np.array_equal(viewer.panel.frame, frames[0])
+    assert viewer.slider.maximum() == 29 and viewer.spin.maximum() == 29
+    assert Path(path).resolve() in recent_files()
+    viewer.panel.graphics.setFocus()
+    for i in range(1, 6):
+        qtbot.keyClick(viewer.panel.graphics, QtCore.Qt.Key_Right)
+        qtbot.waitUntil(lambda i=i: viewer.frame_index == i)
+        assert np.array_equal(viewer.panel.frame, frames[i])
+        assert viewer.slider.value() == i and viewer.spin.value() == i
+    qtbot.keyClick(viewer.panel.graphics, QtCore.Qt.Key_Left)
+    qtbot.waitUntil(lambda: viewer.frame_index == 4)
+    qtbot.keyClick(viewer.panel.graphics, QtCore.Qt.Key_End)
+    assert viewer.frame_index == 29 and np.array_equal(viewer.panel.frame, frames[29])
+    qtbot.keyClick(viewer.panel.graphics, QtCore.Qt.Key_Home)
+    assert viewer.frame_index == 0
+    # The label says which frame, when, and the camera's counter (gaps shift it).
+    viewer.show_frame(12)
+    label = viewer.frame_label.text()
+    assert "Frame 12 of 30" in label and "t = 0.140 s" in label and "camera counter 14" in label
+    # Values under the cursor are the file's values.
+    assert viewer.panel.describe_pixel(3, 2) == f"x 3  y 2  value {frames[12][2, 3]}"
+
+
+def test_slider_drag_reads_few_frames_and_shows_the_last(viewer, recording, qtbot, monkeypatch):
+    path, frames = recording
+    viewer.open_file(path)
+    shown = []
+    viewer.frame_shown.connect(shown.append)
+    viewer.seek_interval_ms = 200  # long enough that a burst of moves falls inside one interval
+    viewer.show_frame(0)
+    shown.clear()
+    for value in range(1, 26):  # a drag: many moves in a few milliseconds
+        viewer.slider.setValue(value)
+    qtbot.waitUntil(lambda: viewer.frame_index == 25, timeout=3000)
+    assert shown[-1] == 25
+    assert len(shown) <= 2, shown  # throttled: not one read per slider step
+    assert np.array_equal(viewer.panel.frame, frames[25])
+
+
+def test_spin_box_seeks(viewer, recording, qtbot):
+    path, frames = recording
+    viewer.open_file(path)
+    viewer.spin.setValue(17)
+    qtbot.waitUntil(lambda: viewer.frame_index == 17)
+    assert np.array_equal(viewer.panel.frame, frames[17])
+    assert viewer.slider.value() == 17
+
+
+def test_integrity_and_session_panels(viewer, recording, qtbot):
+    path, _ = recording
+    viewer.open_file(path)
+    qtbot.waitUntil(lambda: viewer.report is not None)
+    report = viewer.report
+    assert report.frames_stored == 30 and report.dropped_total == 3
+    assert [(g.index, g.missing) for g in report.gaps] == [(10, 2), (18, 1)]
+    assert report.finished_cleanly is True
+    assert report.camera_fps == pytest.approx(100)
+    summary = viewer.details.summary.toPlainText()
+    assert "Dropped frames: 3 (2 gaps in the counters)" in summary
+    assert "2 missing before frame 10" in summary
+    assert "Finished cleanly: yes (stopped)" in summary
+    assert "Camera" in summary and "Test camera" in summary
+    assert viewer.details.session_text.toPlainText() == SESSION
+    assert viewer.recorded_fps() == pytest.approx(100)
+
+
+def test_load_these_settings(viewer, recording, qtbot, tmp_path):
+    path, _ = recording
+    viewer.open_file(path)
+    received = []
+    viewer.load_settings_requested.connect(received.append)
+    with qtbot.waitSignal(viewer.load_settings_requested) as blocker:
+        viewer.details.load_button.click()
+    assert yaml.safe_load(blocker.args[0]) == yaml.safe_load(SESSION)
+    saved = tmp_path / "session.yaml"
+    assert viewer.save_settings(saved)
+    assert saved.read_text() == SESSION
+
+
+def test_load_settings_without_a_main_window_says_so(qtbot, recording):
+    path, _ = recording
+    viewer = ViewerWindow(path)
+    qtbot.addWidget(viewer)
+    viewer.acts["load_settings"].trigger()
+    assert "No main window" in viewer.message()
+    viewer.close()
+
+
+def test_play_at_recorded_rate_then_pause(viewer, recording, qtbot):
+    path, _ = recording
+    viewer.open_file(path)
+    qtbot.waitUntil(lambda: viewer.report is not None)
+    shown = []
+    viewer.frame_shown.connect(shown.append)
+    started = time.monotonic()
+    viewer.acts["play"].trigger()
+    assert viewer.playing
+    # 30 frames over 0.32 s of timestamps at 100 fps: about a third of a second of playback.
+    qtbot.waitUntil(lambda: not viewer.playing, timeout=5000)
+    elapsed = time.monotonic() - started
+    assert viewer.frame_index == 29
+    assert shown == sorted(shown) and shown[-1] == 29
+    assert 0.25 < elapsed < 3.0, elapsed
+    # Every frame in turn at a chosen speed; Space pauses.
+    viewer.speed.setCurrentIndex(viewer.speed.findText("Every frame"))
+    viewer.show_frame(0)
+    shown.clear()
+    viewer.play()
+    qtbot.waitUntil(lambda: viewer.frame_index >= 3, timeout=3000)
+    qtbot.keyClick(viewer, QtCore.Qt.Key_Space)
+    assert not viewer.playing
+    assert shown[:3] == [1, 2, 3]
+
+
+def test_several_recordings_are_listed_and_chosen(viewer, tmp_path, qtbot):
+    path = tmp_path / "day.h5"
+    first = write_recording(path, n=8, seed=1)
+    second = write_recording(path, n=5, seed=2)
+    with h5py.File(path, "r") as h5:
+        names = list(h5)
+    viewer.open_file(path)
+    assert viewer.recordings_box.isVisibleTo(viewer)
+    table = viewer.recordings
+    assert table.rowCount() == 2 and table.names == names
+    assert [table.item(r, 1).text() for r in range(2)] == ["8", "5"]
+    assert table.item(0, 2).text() == f"{SHAPE[1]} × {SHAPE[0]} uint16"
+    assert table.item(0, 3).text() == "0.07 s"
+    # The most recent opens first; choosing the other opens it.
+    assert viewer.recording.name == names[1] and viewer.frame_count == 5
+    assert np.array_equal(viewer.panel.frame, second[0])
+    table.selectRow(0)
+    qtbot.waitUntil(lambda: viewer.recording.name == names[0])
+    assert viewer.frame_count == 8
+    assert np.array_equal(viewer.panel.frame, first[0])
+    assert names[0] in viewer.windowTitle()
+
+
+def test_legacy_file(viewer, tmp_path, qtbot):
+    path = tmp_path / "uutrack.hdf5"
+    rng = np.random.default_rng(5)
+    frames = [rng.integers(0, 30000, SHAPE, dtype=np.uint16) for _ in range(7)]
+    frames[2][0, 0] = 50000  # the original clipped this to 32767
+    metadata = "User:\n  name: Aquiles\nCamera:\n  exposure_time: 30\n"
+    block_mb = 3 * frames[0].nbytes / 1024**2  # 7 frames in blocks of 3: 2 zero frames of padding
+    with h5py.File(path, "w") as h5:
+        write_legacy_recording(h5, frames, metadata, block_mb=block_mb)
+        assert h5[next(iter(h5))]["timelapse"].dtype == np.int16
+    assert viewer.open_file(path)
+    assert viewer.frame_count == 7  # the padding is not shown as frames
+    for i in range(7):
+        viewer.show_frame(i)
+        expected = np.minimum(frames[i], 32767)
+        assert viewer.panel.frame.dtype == np.uint16
+        assert np.array_equal(viewer.panel.frame, expected)
+    qtbot.waitUntil(lambda: viewer.report is not None)
+    assert viewer.report.padding_frames == 2
+    summary = viewer.details.summary.toPlainText()
+    assert "Zero padding not shown: 2 frames" in summary
+    assert "UUTrack" in summary and "int16 (holds uint16)" in summary
+    assert viewer.details.session_text.toPlainText() == metadata
+    assert "no timestamps (UUTrack file)" in viewer.frame_label.text()
+    viewer.play()  # no timestamps: plays at a default rate and still ends
+    qtbot.waitUntil(lambda: not viewer.playing, timeout=5000)
+    assert viewer.frame_index == 6
+
+
+def test_export_frame_tiff_and_png(viewer, recording, tmp_path):
+    from test_integrity_export import _qimage_array  # the same independent reader (Qt)
+
+    path, frames = recording
+    viewer.open_file(path)
+    viewer.show_frame(9)
+    for name in ("f.tif", "f.png"):
+        out = tmp_path / name
+        assert viewer.export_frame(out), viewer.message()
+        array, kind = _qimage_array(out)
+        assert kind == QtGui.QImage.Format_Grayscale16
+        assert np.array_equal(array, frames[9]), name
+
+
+def test_export_range(viewer, recording, tmp_path, qtbot):
+    path, frames = recording
+    viewer.open_file(path)
+    out = tmp_path / "part.h5"
+    with qtbot.waitSignal(viewer.export_finished, timeout=10000) as done:
+        assert viewer.export_range(out, 8, 22)
+    assert "Exported frames 8–21 (14 frames)" in done.args[0]
+    assert viewer.banner.level == "info"
+    with RecordingFile(out) as f:
+        rec = f.recording()
+        assert len(rec) == 14 and rec.dropped_frames == 3
+        for k in range(14):
+            assert np.array_equal(rec.frame(k), frames[8 + k])
+        assert rec.metadata_text == SESSION
+    assert not viewer.export_range(out, 20, 40)  # beyond the end: refused with a message
+    assert "Nothing exported" in viewer.message()
+
+
+def test_drop_a_file_on_the_image(viewer, recording, qtbot):
+    path, frames = recording
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
+    target = viewer.panel.graphics.viewport()
+    where = QtCore.QPoint(20, 20)
+    enter = QtGui.QDragEnterEvent(
+        where, QtCore.Qt.CopyAction, mime, QtCore.Qt.LeftButton, QtCore.Qt.NoModifier
+    )
+    QtCore.QCoreApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    drop = QtGui.QDropEvent(
+        QtCore.QPointF(where), QtCore.Qt.CopyAction, mime, QtCore.Qt.LeftButton,
+        QtCore.Qt.NoModifier,
+    )  # fmt: skip
+    with qtbot.waitSignal(viewer.file_opened, timeout=3000):
+        QtCore.QCoreApplication.sendEvent(target, drop)
+    assert viewer.frame_count == 30
+    assert np.array_equal(viewer.panel.frame, frames[0])
+
+
+def test_open_recent(viewer, recording, tmp_path, qtbot):
+    path, frames = recording
+    other = tmp_path / "other.h5"
+    write_recording(other, n=4)
+    viewer.open_file(path)
+    viewer.open_file(other)
+    viewer._fill_recent_menu()
+    actions = {a.text(): a for a in viewer.recent_menu.actions()}
+    assert list(actions)[:2] == [str(other.resolve()), str(path.resolve())]
+    with qtbot.waitSignal(viewer.file_opened):
+        actions[str(path.resolve())].trigger()
+    assert viewer.frame_count == 30
+
+
+def test_levels_crosshair_and_profile_are_the_shared_panel(viewer, recording):
+    path, frames = recording
+    viewer.open_file(path)
+    viewer.show_frame(3)
+    viewer.panel.set_levels(0, 10)
+    viewer.acts["autolevels"].trigger()
+    low, high = viewer.panel.levels()
+    assert (low, high) != (0, 10) and low < high
+    viewer.acts["crosshair"].setChecked(True)
+    assert viewer.panel._vline.isVisible()
+    viewer.acts["profile"].setChecked(True)
+    assert viewer.panel.profile_plot.isVisibleTo(viewer)
+    profile = viewer.panel.profile()
+    row = SHAPE[0] // 2
+    assert np.array_equal(profile, frames[3][row, SHAPE[1] // 4 : SHAPE[1] // 4 + len(profile)])
+    viewer.acts["autolevels_continuous"].setChecked(True)
+    assert viewer.panel.auto_levels_continuous
+
+
+# --- following a recording that is being written ----------------------------------------------
+WRITER = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    from uutrack_gui.storage import Hdf5Writer
+
+    shape = (32, 64)  # 4 KiB frames: the writer's direct-I/O path where the system has it
+    writer = Hdf5Writer()
+    writer.setup(sys.argv[1], shape, "uint16", "user:\\n  name: live\\n")
+    n = 0
+    print("ready", flush=True)
+    for line in sys.stdin:
+        command = line.split()
+        if command[0] == "add":
+            for _ in range(int(command[1])):
+                writer.append(np.full(shape, n, np.uint16), n, 1000.0 + n / 50)
+                n += 1
+            writer.flush()
+            print("wrote", n, flush=True)
+        elif command[0] == "close":
+            writer.close()
+            print("closed", flush=True)
+            break
+    """
+)
+
+
+class _Writer:
+    """An Hdf5Writer in its own process (SWMR writer), fed commands on stdin."""
+
+    def __init__(self, path: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._reply() == "ready"
+
+    def _reply(self) -> str:
+        line = self.process.stdout.readline().strip()
+        assert line, "the writer process ended early"
+        return line
+
+    def add(self, n: int) -> str:
+        self.process.stdin.write(f"add {n}\n")
+        self.process.stdin.flush()
+        return self._reply()
+
+    def close(self) -> str:
+        self.process.stdin.write("close\n")
+        self.process.stdin.flush()
+        reply = self._reply()
+        self.process.wait(timeout=30)
+        return reply
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def test_follow_a_recording_while_it_is_written(tmp_path, qtbot):
+    path = tmp_path / "live.h5"
+    writer = _Writer(path)
+    try:
+        viewer = ViewerWindow()
+        qtbot.addWidget(viewer)
+        viewer.follow_interval_ms = 100
+        assert viewer.open_file(path), viewer.message()
+        assert viewer.following and viewer.rec_file.swmr
+        assert "Recording in progress" in viewer.message()
+        assert "recording…" in viewer.windowTitle()
+        assert writer.add(5) == "wrote 5"
+        qtbot.waitUntil(lambda: viewer.frame_count == 5, timeout=5000)
+        assert viewer.frame_index == 4  # stays on the newest frame, like tail -f
+        assert np.array_equal(viewer.panel.frame, np.full((32, 64), 4, np.uint16))
+        assert "5 frames so far" in viewer.message()
+        counts = []
+        viewer.frame_count_changed.connect(counts.append)
+        assert writer.add(10) == "wrote 15"
+        qtbot.waitUntil(lambda: viewer.frame_count == 15, timeout=5000)
+        assert counts[-1] == 15
+        viewer.show_frame(7)
+        assert np.array_equal(viewer.panel.frame, np.full((32, 64), 7, np.uint16))
+        # The writer is not disturbed: it finishes the file while the viewer holds it open.
+        assert writer.close() == "closed"
+        with qtbot.waitSignal(viewer.following_changed, timeout=10000) as stopped:
+            pass
+        assert stopped.args == [False]
+        assert "Recording finished: 15 frames (stopped)" in viewer.message()
+        assert viewer.frame_index == 7
+        qtbot.waitUntil(lambda: viewer.report is not None and viewer.report.finished_cleanly)
+        assert "recording…" not in viewer.windowTitle()
+        viewer.close()
+    finally:
+        writer.kill()
+    with RecordingFile(path) as f:
+        rec = f.recording()
+        assert len(rec) == 15 and rec.finished_cleanly
+
+
+def test_a_recording_appends_to_a_file_the_viewer_holds_open(tmp_path, qtbot, recording):
+    """No file lock from the viewer: a new recording can be appended to the open file."""
+    path, frames = recording
+    viewer = ViewerWindow(path)
+    qtbot.addWidget(viewer)
+    writer = _Writer(path)
+    try:
+        assert writer.add(3) == "wrote 3"
+        assert writer.close() == "closed"
+    finally:
+        writer.kill()
+    viewer.show_frame(29)
+    assert np.array_equal(viewer.panel.frame, frames[29])  # what was open still reads
+    viewer.reload()
+    assert viewer.recordings.rowCount() == 2
+    viewer.close()
+
+
+def test_follow_a_saver_process(tmp_path, qtbot):
+    """The program's own saver process writes; the viewer follows and sees the count grow."""
+    from uutrack_gui.storage import SaverProcess
+
+    path = tmp_path / "saver.h5"
+    shape = (32, 64)
+    saver = SaverProcess(path, shape, "uint16", "user:\n  name: saver\n", max_memory_mb=16)
+    saver.start()
+    viewer = ViewerWindow()
+    qtbot.addWidget(viewer)
+    viewer.follow_interval_ms = 100
+    n = 0
+    try:
+        for n in range(3):
+            saver.submit(np.full(shape, n, np.uint16), n, 1000.0 + n / 50)
+        n += 1
+        qtbot.waitUntil(lambda: path.exists() and viewer.open_file(path), timeout=20000)
+        assert viewer.following
+        seen = []
+        viewer.frame_count_changed.connect(seen.append)
+        # Frames paced like a 100 fps camera until the viewer has seen the count grow twice.
+        while len(set(seen)) < 2 and n < 3000:
+            saver.submit(np.full(shape, n, np.uint16), n, 1000.0 + n / 50)
+            n += 1
+            qtbot.wait(10)
+        assert len(set(seen)) >= 2 and seen == sorted(seen)
+    finally:
+        saver.stop()
+        assert saver.wait(30)
+    qtbot.waitUntil(lambda: not viewer.following, timeout=10000)
+    assert viewer.frame_count == n
+    assert "Recording finished" in viewer.message()
+    viewer.show_frame(n - 1)
+    assert np.array_equal(viewer.panel.frame, np.full(shape, n - 1, np.uint16))
+    viewer.close()
