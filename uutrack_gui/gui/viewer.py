@@ -161,13 +161,13 @@ class ViewerWindow(QtWidgets.QMainWindow):
     def _build_ui(self) -> None:
         self.banner = Banner()
         self.panel = ImagePanel()
-        self.panel.pixel_info.connect(self._on_pixel_info)
 
         self.slider = TimelineSlider()
         self.slider.setObjectName("frameSlider")
         self.slider.setTracking(True)
         self.slider.setFocusPolicy(QtCore.Qt.StrongFocus)
         self.slider.valueChanged.connect(self.request_frame)
+        self.slider.sliderPressed.connect(self.pause)
         self.slider.sliderReleased.connect(lambda: self.request_frame(self.slider.value()))
 
         self.spin = QtWidgets.QSpinBox()
@@ -249,8 +249,6 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.cancel_export_button.clicked.connect(self.cancel_export)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_export_button)
-        self.pixel_label = QtWidgets.QLabel()
-        self.statusBar().addPermanentWidget(self.pixel_label)
 
     def _make_button(self, name: str) -> QtWidgets.QToolButton:
         button = QtWidgets.QToolButton()
@@ -493,6 +491,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.clear_message()
         if self._count:
             self.show_frame(0)
+            self.panel.auto_levels_once()  # a new recording: levels fitted to it, not the last one
         else:
             self.frame_label.setText("No frames yet")
         self._update_title()
@@ -536,6 +535,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self._update_enabled()
 
     def _close_file(self) -> None:
+        self._finish_export()  # it reads from this file
         self._stop_following()
         self.pause()
         self._seek_timer.stop()
@@ -621,8 +621,9 @@ class ViewerWindow(QtWidgets.QMainWindow):
         return self._following
 
     def request_frame(self, index: int) -> None:
-        """Show frame ``index`` soon: at most one read per :attr:`seek_interval_ms`, the last
-        request always wins (slider drags and held arrow keys read only what can be shown)."""
+        """Show frame ``index`` soon: reads start at most every :attr:`seek_interval_ms`, and
+        the last request always wins (slider drags and held arrow keys read only what can be
+        shown)."""
         if self.recording is None or (index == self._index and self._pending is None):
             return
         self._pending = int(index)
@@ -645,6 +646,9 @@ class ViewerWindow(QtWidgets.QMainWindow):
         if rec is None or self._count == 0:
             return False
         index = max(0, min(int(index), self._count - 1))
+        # From the start of the read: a slow read already used up part of the interval, so the
+        # frame where the slider stops waits at most seek_interval_ms in all.
+        self._since_shown.start()
         try:
             frame = rec.frame(index)
         except (StorageError, IndexError) as exc:
@@ -652,7 +656,6 @@ class ViewerWindow(QtWidgets.QMainWindow):
             return False
         self.panel.set_frame(frame)
         self._index = index
-        self._since_shown.start()
         for widget in (self.slider, self.spin):
             widget.blockSignals(True)
             widget.setValue(index)
@@ -715,9 +718,6 @@ class ViewerWindow(QtWidgets.QMainWindow):
         if fps:
             parts.append(f"recorded at {fps:.2f} fps")
         self.frame_label.setText("   ·   ".join(parts))
-
-    def _on_pixel_info(self, text: str) -> None:
-        self.pixel_label.setText(text)
 
     # ==== playback ===========================================================================
     @property
@@ -869,6 +869,8 @@ class ViewerWindow(QtWidgets.QMainWindow):
         if self.path is None:
             self._stop_following()
             return
+        if self._export_thread is not None:
+            return  # an export reads from the open handle: check again after it
         if self.recording is not None:
             self._follow_target = (self.recording.name, self._index)
         name, index = self._follow_target
@@ -1147,13 +1149,16 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self._play_timer.stop()
         self._follow_timer.stop()
         self._following = False
+        self._close_file()
+
+    def _finish_export(self) -> None:
+        """Cancel a running export and wait for it (it stops after the frame being copied)."""
         if self._export_thread is not None:
             self._export_cancel.set()
             self._export_thread.join()
             self._export_thread = None
             self.progress.setVisible(False)
             self.cancel_export_button.setVisible(False)
-        self._close_file()
 
 
 def _usable(stamps: np.ndarray | None) -> np.ndarray | None:

@@ -349,8 +349,14 @@ class ExportRangeDialog(QtWidgets.QDialog):
         self.size_label.setText(f"{n:,} frames, {n * self._frame_nbytes / 1024**2:,.1f} MiB")
 
     def _browse(self) -> None:
+        # No "replace?" question here: an existing file gets the frames as a new recording,
+        # and the viewer asks about that.
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export to", self.path.text(), "HDF5 recordings (*.h5 *.hdf5)"
+            self,
+            "Export to",
+            self.path.text(),
+            "HDF5 recordings (*.h5 *.hdf5)",
+            options=QtWidgets.QFileDialog.DontConfirmOverwrite,
         )
         if path:
             self.path.setText(path)
