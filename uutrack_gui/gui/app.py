@@ -1,19 +1,24 @@
-"""``uutrack-gui``: parse the command line, then build the Qt application and the main window.
+"""``uutrack-gui``: parse the command line, then build the Qt application and its window.
 
 Qt is imported only after the arguments are parsed, so ``--help`` and ``--version`` work
 without a display, and ``multiprocessing.freeze_support()`` runs first, so the saver process
 starts correctly from a frozen (PyInstaller) build.
+
+``uutrack-gui FILE`` opens only the timelapse viewer on that file (no camera); otherwise the
+main window opens with the live view running.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from uutrack_gui import __version__
+from uutrack_gui.config import ConfigError, Session
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,21 +36,93 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def startup_session(
+    config: Path | None, data_dir: Path | None, remembered_data_dir: str | None = None
+) -> tuple[Session, list[tuple[str, str]]]:
+    """The session to start with, and messages for the operator (a bad config is one).
+
+    Precedence for the data folder: ``--data-dir``, then the ``--config`` file, then the folder
+    used last time (``remembered_data_dir``), then the default. A config that cannot be used is
+    reported and the defaults are used instead: the program still starts.
+
+    Returns
+    -------
+    session : Session
+    messages : list of (level, text)
+    """
+    messages: list[tuple[str, str]] = []
+    session = Session()
+    if config is not None:
+        try:
+            session = Session.load(config)
+        except ConfigError as exc:
+            messages.append(("error", f"The config was not loaded (defaults are used): {exc}"))
+            config = None
+        else:
+            if session.ignored_keys:
+                keys = ", ".join(session.ignored_keys)
+                messages.append(("info", f"{config}: unused keys ignored: {keys}"))
+    if data_dir is not None:
+        session.saving.directory = str(data_dir.expanduser().resolve())
+    elif config is None and remembered_data_dir:
+        session.saving.directory = remembered_data_dir
+    return session, messages
+
+
+def _install_sigint(app) -> None:
+    """Ctrl+C in the terminal closes the windows (the normal way, finishing any recording)."""
+    from PyQt5 import QtCore
+
+    signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
+    # Python runs signal handlers only between bytecodes: wake it up now and then.
+    timer = QtCore.QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``uutrack-gui``; returns the exit status."""
     multiprocessing.freeze_support()
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))  # noqa: F841
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
 
-    from PyQt5 import QtWidgets
+    from PyQt5 import QtCore, QtWidgets
 
-    from uutrack_gui.gui.main_window import MainWindow
-
+    QtWidgets.QApplication.setAttribute(QtCore.Qt.AA_EnableHighDpiScaling, True)
+    QtWidgets.QApplication.setAttribute(QtCore.Qt.AA_UseHighDpiPixmaps, True)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName("uutrack")
     app.setApplicationName("uutrack_gui")
     app.setApplicationVersion(__version__)
-    window = MainWindow()
+    try:
+        from uutrack_gui.gui import icons
+
+        app.setWindowIcon(icons.app_icon())
+    except (ImportError, FileNotFoundError, OSError):
+        pass  # a missing icon is cosmetic
+    _install_sigint(app)
+
+    if args.file is not None:
+        try:
+            from uutrack_gui.gui.viewer import ViewerWindow
+        except Exception as exc:  # noqa: BLE001 - reported, whatever it is
+            print(
+                f"uutrack-gui: error: the timelapse viewer is not available: {exc}", file=sys.stderr
+            )
+            return 1
+        window = ViewerWindow(args.file)
+        window.show()
+        return app.exec_()
+
+    from uutrack_gui.gui.main_window import MainWindow
+
+    remembered = QtCore.QSettings().value("folders/data", "") or None
+    session, messages = startup_session(args.config, args.data_dir, remembered)
+    loaded = args.config is not None and all(level != "error" for level, _ in messages)
+    window = MainWindow(session, config_path=args.config if loaded else None)
+    app.aboutToQuit.connect(window.shutdown)  # whatever ends the loop, release the camera
     window.show()
+    window.report(messages)
+    window.set_live(True)
     return app.exec_()
 
 

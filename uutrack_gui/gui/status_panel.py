@@ -1,0 +1,260 @@
+"""The status panel: rates, the recording's figures, disk space and the pre-record buffer.
+
+A plain display: the main window's status timer reads the core (``recording_status()``, rate
+meters, the pre-record buffer) and passes the numbers in; nothing here reads the core itself.
+The formatting helpers are module functions so they can be tested without a widget.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PyQt5 import QtCore, QtWidgets
+
+from uutrack_gui.acquisition.runner import RecordingStatus, RunState
+from uutrack_gui.storage.saver import SaverResult
+
+_MIB = 1024 * 1024
+
+#: Buffer fill above which the bar turns yellow, then red (as in the original program).
+FILL_WARN, FILL_ALARM = 0.50, 0.75
+
+_STATE_STYLE = {
+    RunState.IDLE: ("Stopped", "#555555"),
+    RunState.LIVE: ("Live", "#1f7a1f"),
+    RunState.RECORDING: ("● Recording", "#c0392b"),
+    RunState.FINISHING: ("Finishing the file…", "#b9770e"),
+}
+
+
+def format_bytes(n: float) -> str:
+    """``"512 MiB"``, ``"1.5 GiB"`` or ``"2.31 TiB"`` (binary units)."""
+    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if abs(n) >= size:
+            value = n / size
+            return f"{value:.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def format_duration(seconds: float | None) -> str:
+    """``"0:07"``, ``"12:34"``, ``"3:02:01"``; ``"> 99 h"`` for very long, ``"–"`` if unknown."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    if seconds >= 99 * 3600:
+        return "> 99 h"
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_time_left(seconds: float | None) -> str:
+    """``"45 s"``, ``"12 min"``, ``"3 h 05 min"``, ``"> 99 h"``; ``"–"`` if unknown."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    if seconds >= 99 * 3600:
+        return "> 99 h"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def format_rate(fps: float | None) -> str:
+    """A frame rate for display, ``"–"`` when there is none."""
+    if fps is None:
+        return "–"
+    return f"{fps:.1f}" if fps < 100 else f"{fps:.0f}"
+
+
+def fill_color(fraction: float) -> str:
+    """Bar colour for a buffer fill: green, yellow above 50 %, red above 75 %."""
+    if fraction > FILL_ALARM:
+        return "#d62c1a"
+    if fraction > FILL_WARN:
+        return "#e0b000"
+    return "#2e8b57"
+
+
+class StatusPanel(QtWidgets.QWidget):
+    """Shows the acquisition's state and figures; fed by the main window's status timer.
+
+    Attributes
+    ----------
+    fields : dict of str to QLabel
+        The value labels by name: ``camera_fps``, ``display_fps``, ``saved_fps``, ``state``,
+        ``file``, ``elapsed``, ``frames``, ``pending``, ``dropped``, ``write_speed``, ``free``,
+        ``folder``, ``time_left``, ``prebuffer``.
+    buffer_bar, prebuffer_bar : QProgressBar
+        Fill of the saver's memory buffer and of the pre-record buffer, in percent.
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fields: dict[str, QtWidgets.QLabel] = {}
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+
+        self.state_label = self._label("state", "Stopped")
+        self.state_label.setAlignment(QtCore.Qt.AlignCenter)
+        self.state_label.setMinimumHeight(30)
+        layout.addWidget(self.state_label)
+
+        rates = QtWidgets.QGroupBox("Frame rates (fps)")
+        grid = QtWidgets.QGridLayout(rates)
+        for column, (name, caption, tip) in enumerate(
+            (
+                ("camera_fps", "camera", "frames per second delivered by the camera"),
+                ("display_fps", "display", "frames per second drawn on screen (may skip frames)"),
+                ("saved_fps", "saved", "frames per second written to the file"),
+            )
+        ):
+            value = self._label(name, "–")
+            value.setAlignment(QtCore.Qt.AlignCenter)
+            value.setStyleSheet("font-size: 16pt; font-weight: bold;")
+            value.setToolTip(tip)
+            head = QtWidgets.QLabel(caption)
+            head.setAlignment(QtCore.Qt.AlignCenter)
+            head.setToolTip(tip)
+            grid.addWidget(value, 0, column)
+            grid.addWidget(head, 1, column)
+        layout.addWidget(rates)
+
+        self.recording_box = QtWidgets.QGroupBox("Recording")
+        form = QtWidgets.QFormLayout(self.recording_box)
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.AllNonFixedFieldsGrow)
+        file_label = self._label("file", "–")
+        file_label.setWordWrap(True)
+        file_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        form.addRow("File:", file_label)
+        form.addRow("Elapsed:", self._label("elapsed", "–"))
+        form.addRow("Frames recorded:", self._label("frames", "–"))
+        form.addRow("Left to write:", self._label("pending", "–"))
+        form.addRow("Frames dropped:", self._label("dropped", "–"))
+        self.buffer_bar = self._bar("memory buffer waiting for the disk")
+        form.addRow("Memory buffer:", self.buffer_bar)
+        form.addRow("Write speed:", self._label("write_speed", "–"))
+        layout.addWidget(self.recording_box)
+
+        disk = QtWidgets.QGroupBox("Target disk")
+        form = QtWidgets.QFormLayout(disk)
+        folder = self._label("folder", "–")
+        folder.setWordWrap(True)
+        folder.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        form.addRow("Folder:", folder)
+        form.addRow("Free space:", self._label("free", "–"))
+        time_left = self._label("time_left", "–")
+        time_left.setToolTip("recording time the free space leaves at the current data rate")
+        form.addRow("Recording time left:", time_left)
+        layout.addWidget(disk)
+
+        pre = QtWidgets.QGroupBox("Pre-record buffer (Ctrl+B / Ctrl+F)")
+        form = QtWidgets.QFormLayout(pre)
+        form.addRow("Holds:", self._label("prebuffer", "off"))
+        self.prebuffer_bar = self._bar("frames kept before Record, of the memory allowed")
+        form.addRow("Fill:", self.prebuffer_bar)
+        layout.addWidget(pre)
+        layout.addStretch(1)
+
+        self.set_state(RunState.IDLE)
+        self.set_dropped(0, active=False)
+
+    # --- building ---------------------------------------------------------------
+    def _label(self, name: str, text: str) -> QtWidgets.QLabel:
+        label = QtWidgets.QLabel(text)
+        label.setObjectName(name)
+        self.fields[name] = label
+        return label
+
+    @staticmethod
+    def _bar(tip: str) -> QtWidgets.QProgressBar:
+        bar = QtWidgets.QProgressBar()
+        bar.setRange(0, 100)
+        bar.setValue(0)
+        bar.setFormat("%p %")
+        bar.setToolTip(tip)
+        bar.setMaximumHeight(18)
+        return bar
+
+    @staticmethod
+    def _set_fill(bar: QtWidgets.QProgressBar, fraction: float) -> None:
+        fraction = min(1.0, max(0.0, fraction))
+        bar.setValue(int(round(fraction * 100)))
+        color = fill_color(fraction)
+        if bar.property("fillColor") != color:  # restyling is costly; only on change
+            bar.setProperty("fillColor", color)
+            bar.setStyleSheet(f"QProgressBar::chunk {{ background-color: {color}; }}")
+
+    def text(self, name: str) -> str:
+        """The text shown in the field ``name`` (see :attr:`fields`)."""
+        return self.fields[name].text()
+
+    # --- updates ---------------------------------------------------------------
+    def set_rates(
+        self, camera_fps: float | None, display_fps: float | None, saved_fps: float | None
+    ):
+        """Show the three frame rates; None shows a dash."""
+        self.fields["camera_fps"].setText(format_rate(camera_fps))
+        self.fields["display_fps"].setText(format_rate(display_fps))
+        self.fields["saved_fps"].setText(format_rate(saved_fps))
+
+    def set_state(self, state: RunState) -> None:
+        """Show the run state in a coloured banner."""
+        text, color = _STATE_STYLE[state]
+        self.state_label.setText(text)
+        self.state_label.setStyleSheet(
+            f"background-color: {color}; color: white; font-weight: bold; border-radius: 4px;"
+        )
+
+    def set_dropped(self, dropped: int, active: bool = True) -> None:
+        """Show the dropped-frame count, red when not zero."""
+        label = self.fields["dropped"]
+        label.setText(str(dropped) if active or dropped else "–")
+        label.setStyleSheet("color: #d62c1a; font-weight: bold;" if dropped else "")
+
+    def show_recording(self, status: RecordingStatus) -> None:
+        """Show the figures of the running (or finishing) recording."""
+        self.recording_box.setTitle("Recording — finishing" if status.finishing else "Recording")
+        self.fields["file"].setText(status.path)
+        self.fields["elapsed"].setText(format_duration(status.elapsed_s))
+        self.fields["frames"].setText(str(status.frames_written))
+        self.fields["pending"].setText(str(status.frames_pending))
+        self.set_dropped(status.frames_dropped)
+        self._set_fill(self.buffer_bar, status.buffer_fill)
+        self.fields["write_speed"].setText(f"{status.write_mib_s:.0f} MiB/s")
+        self.show_disk(status.free_bytes, status.seconds_left_on_disk)
+
+    def show_result(self, result: SaverResult) -> None:
+        """Show how the last recording ended (its figures stay until the next one starts)."""
+        title = "Last recording" + (" — FAILED" if result.error else "")
+        self.recording_box.setTitle(title)
+        self.fields["file"].setText(
+            f"{result.path} [{result.group}]" if result.group else result.path
+        )
+        self.fields["elapsed"].setText(format_duration(result.seconds))
+        self.fields["frames"].setText(str(result.frames_written))
+        self.fields["pending"].setText("0")
+        self.set_dropped(result.frames_dropped)
+        self._set_fill(self.buffer_bar, 0.0)
+        speed = result.bytes_written / result.seconds / _MIB if result.seconds > 0 else 0.0
+        self.fields["write_speed"].setText(f"{speed:.0f} MiB/s (average)")
+
+    def show_disk(self, free: int | None, seconds_left: float | None) -> None:
+        """Show the free space of the target disk and the recording time it leaves."""
+        self.fields["free"].setText("–" if free is None else format_bytes(free))
+        self.fields["time_left"].setText(format_time_left(seconds_left))
+
+    def show_prebuffer(
+        self, enabled: bool, frames: int, seconds: float, nbytes: int, capacity: int
+    ) -> None:
+        """Show what the pre-record buffer holds and how full it is."""
+        if not enabled and frames == 0:
+            self.fields["prebuffer"].setText("off")
+        else:
+            state = "on" if enabled else "off"
+            self.fields["prebuffer"].setText(
+                f"{state}: {frames} frames, {seconds:.1f} s, {format_bytes(nbytes)}"
+            )
+        self._set_fill(self.prebuffer_bar, nbytes / capacity if capacity > 0 else 0.0)
