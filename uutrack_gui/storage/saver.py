@@ -123,7 +123,8 @@ def saver_main(
             ticket = tickets.get()  # blocks: no busy wait, no qsize()
             if ticket is STOP:
                 stop_seen = True
-                end_reason = fmt.END_STOPPED
+                # An abort that found nothing left to discard is still the operator's abort.
+                end_reason = fmt.END_ABORTED if progress[_ABORT] else fmt.END_STOPPED
                 break
             if progress[_ABORT]:
                 end_reason = fmt.END_ABORTED  # the rest is cleared by the parent
@@ -336,7 +337,14 @@ class SaverProcess:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the saver has exited and everything is cleaned up; True if it has."""
-        return self._done.wait(timeout)
+        if not self._done.wait(timeout):
+            return False
+        # The finished callbacks run on the watcher thread after ``_done`` is set: wait for them
+        # too, so that no thread of this recording outlives wait() (unless called from them).
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(timeout)
+        return True
 
     def kill(self) -> None:
         """Kill the saver process (last resort, e.g. at interpreter exit); nothing is finalized."""
