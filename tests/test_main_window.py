@@ -598,3 +598,45 @@ def test_command_line_and_startup_session(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args(["--version"])
     assert exit_info.value.code == 0
+
+
+def test_real_viewer_opens_a_recording_and_sends_its_settings_back(qtbot, window):
+    assert window.start_recording()
+    wait_frames_written(qtbot, window, 5)
+    with qtbot.waitSignal(window.bridge.recording_finished, timeout=WAIT_MS):
+        window.stop_recording()
+    recorded = window.session.to_dict()
+    changed = window.session
+    changed.user.name = "changed since"
+    changed.camera.exposure_time = 4.0
+    assert window.apply_session(changed)
+
+    viewer = window.open_viewer(window.last_result.path)
+    assert viewer is not None and viewer.isVisible()
+    assert (
+        viewer.recording is not None and len(viewer.recording) == window.last_result.frames_written
+    )
+    viewer.request_load_settings()
+    assert window.session.to_dict() == recorded
+    assert window.runner.camera.exposure_ms == recorded["Camera"]["exposure_time"]
+    window.close()
+    assert not viewer.isVisible()
+
+
+def test_help_and_version_need_no_qt():
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from uutrack_gui.gui.app import main\n"
+        "for args in (['--help'], ['--version']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0\n"
+        "print('PyQt5' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "--data-dir" in done.stdout and "--config" in done.stdout
+    assert done.stdout.strip().endswith("False")

@@ -23,6 +23,8 @@ pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
 #: Frames larger than this (pixels per side) are shown strided.
 MAX_DISPLAY_SIDE = 1024
+#: Shortest time between two histogram updates while frames stream in.
+HISTOGRAM_INTERVAL_MS = 250
 
 
 class ImagePanel(QtWidgets.QWidget):
@@ -56,6 +58,15 @@ class ImagePanel(QtWidgets.QWidget):
         self.histogram = pg.HistogramLUTWidget(image=self.image_item)
         self.histogram.setMinimumWidth(110)
         self.histogram.item.sigLevelsChanged.connect(self._on_levels_changed)
+        # pyqtgraph recomputes and repaints the histogram on every new image: about a third of
+        # the cost of showing a live frame. Nobody reads a histogram 30 times a second, so it
+        # follows the image at most HISTOGRAM_INTERVAL_MS apart (a first frame shows at once).
+        self.image_item.sigImageChanged.disconnect(self.histogram.item.imageChanged)
+        self._histogram_stale = False
+        self._histogram_timer = QtCore.QTimer(self)
+        self._histogram_timer.setSingleShot(True)
+        self._histogram_timer.setInterval(HISTOGRAM_INTERVAL_MS)
+        self._histogram_timer.timeout.connect(self._refresh_histogram)
 
         pen = pg.mkPen((255, 200, 0), width=1)
         self._vline = pg.InfiniteLine(angle=90, movable=False, pen=pen)
@@ -127,10 +138,21 @@ class ImagePanel(QtWidgets.QWidget):
             self.image_item.setImage(shown, autoLevels=False)
         if first:
             self.view.autoRange(padding=0)
+        self._histogram_stale = True
+        if not self._histogram_timer.isActive():
+            self._refresh_histogram()
         if self.profile_line.isVisible():
             self._update_profile()
         if self._cursor is not None:
             self._show_pixel(*self._cursor)
+
+    def _refresh_histogram(self) -> None:
+        """Recompute the histogram of the shown image (rate-limited, see set_frame)."""
+        if not self._histogram_stale:
+            return
+        self._histogram_stale = False
+        self.histogram.item.imageChanged()
+        self._histogram_timer.start()  # the next update waits at least one interval
 
     def clear(self) -> None:
         """Show nothing."""
