@@ -275,26 +275,36 @@ class AcquisitionRunner:
             saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))
             saver.start()
             self._rate_samples = []
+            self._rec_last_counter = None
+            self._rec_frames_left = max_frames
+            if max_frames is None and self.prebuffer.enabled:
+                # Copying a full pre-record buffer into fresh ring memory can take long (page
+                # faults); the camera thread must not wait for it under the feed lock. It keeps
+                # filling the buffer meanwhile, and the frames it added follow under the lock.
+                self._submit_buffered(saver, self.prebuffer.take())
             with self._feed_lock:
-                self._rec_last_counter = None
-                self._rec_frames_left = max_frames
                 buffered = self.prebuffer.take()
                 if max_frames is not None:
                     buffered = buffered[-max_frames:]  # the newest, contiguous with live
-                for frame in buffered:
-                    if frame.data.shape != camera.frame_shape:
-                        continue  # from before an ROI change
-                    if self._rec_last_counter is not None:
-                        saver.count_dropped(max(0, frame.counter - self._rec_last_counter - 1))
-                    self._rec_last_counter = frame.counter
-                    saver.submit(frame.data, frame.counter, frame.timestamp)
-                    if self._rec_frames_left is not None:
-                        self._rec_frames_left -= 1
+                self._submit_buffered(saver, buffered)
                 self._saver = saver
         if self._rec_frames_left == 0:
             self.stop_recording()
         self._update_state()
         return saver
+
+    def _submit_buffered(self, saver: SaverProcess, frames: list[Frame]) -> None:
+        """Give pre-record frames to a new recording, counting gaps (before it is fed live)."""
+        shape = self.camera.frame_shape
+        for frame in frames:
+            if frame.data.shape != shape:
+                continue  # from before an ROI change
+            if self._rec_last_counter is not None:
+                saver.count_dropped(max(0, frame.counter - self._rec_last_counter - 1))
+            self._rec_last_counter = frame.counter
+            saver.submit(frame.data, frame.counter, frame.timestamp)
+            if self._rec_frames_left is not None:
+                self._rec_frames_left -= 1
 
     def stop_recording(self) -> SaverProcess | None:
         """End the recording: the saver writes every frame given so far, then finalizes."""
