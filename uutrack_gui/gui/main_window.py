@@ -229,6 +229,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start()
         self._on_state_changed(self.runner.state)
+        self._show_session()
         self.refresh_status()
 
     @property
@@ -876,6 +877,7 @@ class MainWindow(QtWidgets.QMainWindow):
             prebuffer.seconds,
             prebuffer.nbytes,
             prebuffer.capacity_bytes,
+            recording=runner.recording,
         )
         if self._shown_counter is not None:
             self.frame_label.setText(f"frame {self._shown_counter}")
@@ -936,10 +938,20 @@ class MainWindow(QtWidgets.QMainWindow):
             self.runner.prebuffer.capacity_bytes = int(memory * _MIB / 2)
         self.display_timer.setInterval(session.gui.refresh_time)
         self._session = copy.deepcopy(session)
+        self._show_session()
         if self._settings_dialog is not None:
             self._settings_dialog.load(self._session)
         self.refresh_status()
         return True
+
+    def _show_session(self) -> None:
+        cam, user = self._session.camera, self._session.user
+        rate = f"{cam.fps:g} fps" if cam.fps > 0 else "free-running"
+        roi = "full sensor" if cam.roi is None else "ROI {2} × {3} at ({0}, {1})".format(*cam.roi)
+        who = " — ".join(part for part in (user.name, user.measurement) if part)
+        self.status_panel.show_session(
+            f"{cam.width} × {cam.height}, {rate}, {cam.exposure_time:g} ms, {roi}", who
+        )
 
     def _apply_camera(self, settings: CameraSettings) -> bool:
         runner = self.runner

@@ -86,7 +86,7 @@ class StatusPanel(QtWidgets.QWidget):
     fields : dict of str to QLabel
         The value labels by name: ``camera_fps``, ``display_fps``, ``saved_fps``, ``state``,
         ``file``, ``elapsed``, ``frames``, ``pending``, ``dropped``, ``write_speed``, ``free``,
-        ``folder``, ``time_left``, ``prebuffer``.
+        ``folder``, ``time_left``, ``prebuffer``, ``camera``, ``user``.
     buffer_bar, prebuffer_bar : QProgressBar
         Fill of the saver's memory buffer and of the pre-record buffer, in percent.
     """
@@ -121,6 +121,14 @@ class StatusPanel(QtWidgets.QWidget):
             grid.addWidget(value, 0, column)
             grid.addWidget(head, 1, column)
         layout.addWidget(rates)
+
+        session = QtWidgets.QGroupBox("Session")
+        form = QtWidgets.QFormLayout(session)
+        for name, caption in (("camera", "Camera:"), ("user", "User:")):
+            label = self._label(name, "–")
+            label.setWordWrap(True)
+            form.addRow(caption, label)
+        layout.addWidget(session)
 
         self.recording_box = QtWidgets.QGroupBox("Recording")
         form = QtWidgets.QFormLayout(self.recording_box)
@@ -246,11 +254,25 @@ class StatusPanel(QtWidgets.QWidget):
         self.fields["free"].setText("–" if free is None else format_bytes(free))
         self.fields["time_left"].setText(format_time_left(seconds_left))
 
+    def show_session(self, camera: str, user: str) -> None:
+        """Show the camera settings and who measures what (what goes into the metadata)."""
+        self.fields["camera"].setText(camera)
+        self.fields["user"].setText(user or "–")
+
     def show_prebuffer(
-        self, enabled: bool, frames: int, seconds: float, nbytes: int, capacity: int
+        self,
+        enabled: bool,
+        frames: int,
+        seconds: float,
+        nbytes: int,
+        capacity: int,
+        recording: bool = False,
     ) -> None:
         """Show what the pre-record buffer holds and how full it is."""
-        if not enabled and frames == 0:
+        if enabled and recording and frames == 0:
+            # The recording took the buffered frames; the buffer refills once it ends.
+            self.fields["prebuffer"].setText("on: taken by the recording, refills after it")
+        elif not enabled and frames == 0:
             self.fields["prebuffer"].setText("off")
         else:
             state = "on" if enabled else "off"
