@@ -852,7 +852,7 @@ class MainWindow(QtWidgets.QMainWindow):
             camera_fps, self.display_rate.rate(), status.saved_fps if status else None
         )
         folder = self._session.folder_for()
-        self.status_panel.fields["folder"].setText(str(folder))
+        self.status_panel.set_path("folder", str(folder))
         if status is not None:
             self.status_panel.show_recording(status)
         else:

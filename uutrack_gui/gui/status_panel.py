@@ -125,18 +125,13 @@ class StatusPanel(QtWidgets.QWidget):
         session = QtWidgets.QGroupBox("Session")
         form = QtWidgets.QFormLayout(session)
         for name, caption in (("camera", "Camera:"), ("user", "User:")):
-            label = self._label(name, "–")
-            label.setWordWrap(True)
-            form.addRow(caption, label)
+            form.addRow(caption, self._wrapping(self._label(name, "–")))
         layout.addWidget(session)
 
         self.recording_box = QtWidgets.QGroupBox("Recording")
         form = QtWidgets.QFormLayout(self.recording_box)
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.AllNonFixedFieldsGrow)
-        file_label = self._label("file", "–")
-        file_label.setWordWrap(True)
-        file_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        form.addRow("File:", file_label)
+        form.addRow("File:", self._wrapping(self._label("file", "–")))
         form.addRow("Elapsed:", self._label("elapsed", "–"))
         form.addRow("Frames recorded:", self._label("frames", "–"))
         form.addRow("Left to write:", self._label("pending", "–"))
@@ -148,19 +143,17 @@ class StatusPanel(QtWidgets.QWidget):
 
         disk = QtWidgets.QGroupBox("Target disk")
         form = QtWidgets.QFormLayout(disk)
-        folder = self._label("folder", "–")
-        folder.setWordWrap(True)
-        folder.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        form.addRow("Folder:", folder)
+        form.addRow("Folder:", self._wrapping(self._label("folder", "–")))
         form.addRow("Free space:", self._label("free", "–"))
         time_left = self._label("time_left", "–")
         time_left.setToolTip("recording time the free space leaves at the current data rate")
         form.addRow("Recording time left:", time_left)
         layout.addWidget(disk)
 
-        pre = QtWidgets.QGroupBox("Pre-record buffer (Ctrl+B / Ctrl+F)")
+        pre = QtWidgets.QGroupBox("Pre-record buffer")
+        pre.setToolTip("Ctrl+B: keep the last frames for the next recording; Ctrl+F: clear them")
         form = QtWidgets.QFormLayout(pre)
-        form.addRow("Holds:", self._label("prebuffer", "off"))
+        form.addRow("Holds:", self._wrapping(self._label("prebuffer", "off")))
         self.prebuffer_bar = self._bar("frames kept before Record, of the memory allowed")
         form.addRow("Fill:", self.prebuffer_bar)
         layout.addWidget(pre)
@@ -175,6 +168,22 @@ class StatusPanel(QtWidgets.QWidget):
         label.setObjectName(name)
         self.fields[name] = label
         return label
+
+    @staticmethod
+    def _wrapping(label: QtWidgets.QLabel) -> QtWidgets.QLabel:
+        """A label that wraps and never widens the panel (long paths, messages)."""
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        policy = label.sizePolicy()
+        policy.setHorizontalPolicy(QtWidgets.QSizePolicy.Ignored)
+        label.setSizePolicy(policy)
+        return label
+
+    def set_path(self, name: str, path: str) -> None:
+        """Show a path in field ``name``, breakable after each separator (tooltip: as is)."""
+        label = self.fields[name]
+        label.setText(path.replace("/", "/\u200b").replace("\\", "\\\u200b"))
+        label.setToolTip(path)
 
     @staticmethod
     def _bar(tip: str) -> QtWidgets.QProgressBar:
@@ -197,7 +206,7 @@ class StatusPanel(QtWidgets.QWidget):
 
     def text(self, name: str) -> str:
         """The text shown in the field ``name`` (see :attr:`fields`)."""
-        return self.fields[name].text()
+        return self.fields[name].text().replace("\u200b", "")
 
     # --- updates ---------------------------------------------------------------
     def set_rates(
@@ -220,12 +229,14 @@ class StatusPanel(QtWidgets.QWidget):
         """Show the dropped-frame count, red when not zero."""
         label = self.fields["dropped"]
         label.setText(str(dropped) if active or dropped else "–")
-        label.setStyleSheet("color: #d62c1a; font-weight: bold;" if dropped else "")
+        style = "color: #d62c1a; font-weight: bold;" if dropped else ""
+        if label.styleSheet() != style:  # restyling is costly; only on change
+            label.setStyleSheet(style)
 
     def show_recording(self, status: RecordingStatus) -> None:
         """Show the figures of the running (or finishing) recording."""
         self.recording_box.setTitle("Recording — finishing" if status.finishing else "Recording")
-        self.fields["file"].setText(status.path)
+        self.set_path("file", status.path)
         self.fields["elapsed"].setText(format_duration(status.elapsed_s))
         self.fields["frames"].setText(str(status.frames_written))
         self.fields["pending"].setText(str(status.frames_pending))
@@ -238,9 +249,7 @@ class StatusPanel(QtWidgets.QWidget):
         """Show how the last recording ended (its figures stay until the next one starts)."""
         title = "Last recording" + (" — FAILED" if result.error else "")
         self.recording_box.setTitle(title)
-        self.fields["file"].setText(
-            f"{result.path} [{result.group}]" if result.group else result.path
-        )
+        self.set_path("file", f"{result.path} [{result.group}]" if result.group else result.path)
         self.fields["elapsed"].setText(format_duration(result.seconds))
         self.fields["frames"].setText(str(result.frames_written))
         self.fields["pending"].setText("0")
@@ -271,7 +280,7 @@ class StatusPanel(QtWidgets.QWidget):
         """Show what the pre-record buffer holds and how full it is."""
         if enabled and recording and frames == 0:
             # The recording took the buffered frames; the buffer refills once it ends.
-            self.fields["prebuffer"].setText("on: taken by the recording, refills after it")
+            self.fields["prebuffer"].setText("on: in this recording; refills after it")
         elif not enabled and frames == 0:
             self.fields["prebuffer"].setText("off")
         else:
