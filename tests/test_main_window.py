@@ -640,3 +640,73 @@ def test_help_and_version_need_no_qt():
     assert done.returncode == 0, done.stderr
     assert "--data-dir" in done.stdout and "--config" in done.stdout
     assert done.stdout.strip().endswith("False")
+
+
+def test_record_refused_when_the_disk_is_nearly_full(qtbot, window, monkeypatch):
+    import uutrack_gui.acquisition.runner as runner_module
+    from uutrack_gui.storage.preflight import check_target
+
+    # A disk with less free space than a recording needs: ask for more than any disk has.
+    monkeypatch.setattr(
+        runner_module,
+        "check_target",
+        lambda path, create_folder=False: check_target(path, create_folder, min_free=2**62),
+    )
+    click(qtbot, window, "record")
+    assert window.runner.state != RunState.RECORDING
+    assert (
+        "Recording refused" in window.banner.text() and "free on that disk" in window.banner.text()
+    )
+
+
+@pytest.fixture
+def run_app(qapp, monkeypatch):
+    """Run ``uutrack-gui`` in this process; the event loop returns at once with the windows."""
+    from uutrack_gui.gui import app as gui_app
+
+    shown: list[QtWidgets.QWidget] = []
+
+    def fake_exec() -> int:
+        for widget in QtWidgets.QApplication.topLevelWidgets():
+            if isinstance(widget, QtWidgets.QMainWindow) and widget.isVisible():
+                shown.append(widget)
+        return 0
+
+    monkeypatch.setattr(gui_app, "_install_sigint", lambda app: None)
+    monkeypatch.setattr(QtWidgets.QApplication, "exec_", staticmethod(fake_exec))
+    interval = sys.getswitchinterval()
+
+    def run(args: list[str]) -> tuple[int, list[QtWidgets.QWidget]]:
+        shown.clear()
+        return gui_app.main(args), list(shown)
+
+    yield run
+    sys.setswitchinterval(interval)
+    for widget in shown:
+        widget.close()
+
+
+def test_uutrack_gui_file_opens_only_the_viewer(qtbot, run_app, window):
+    assert window.start_recording()
+    wait_frames_written(qtbot, window, 3)
+    with qtbot.waitSignal(window.bridge.recording_finished, timeout=WAIT_MS):
+        window.stop_recording()
+    status, windows = run_app([window.last_result.path])
+    assert status == 0
+    viewers = [w for w in windows if w is not window]
+    assert [type(w).__name__ for w in viewers] == ["ViewerWindow"]
+    assert viewers[0].recording is not None
+
+
+def test_uutrack_gui_with_a_bad_config_starts_and_says_why(qtbot, run_app, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("Saving:\n  max_memory: lots\n")
+    status, windows = run_app(["--config", str(bad), "--data-dir", str(tmp_path / "d")])
+    assert status == 0
+    (main,) = windows
+    assert isinstance(main, MainWindow)
+    assert "Saving.max_memory" in main.banner.text()
+    assert main.session.saving.directory == str(tmp_path / "d")
+    assert main.runner.live  # the program runs, with the defaults
+    main.close()
+    assert main._shut_down
