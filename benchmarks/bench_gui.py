@@ -83,6 +83,7 @@ class Phase:
     write_mib_s: float = 0.0
     saved_fps: float = 0.0
     max_buffer_fill: float = 0.0
+    gaps: list[tuple[float, int]] = field(default_factory=list)  # (s after start, frames lost)
 
     @property
     def display_fps(self) -> float:
@@ -169,7 +170,22 @@ def run_phase(app, window, name: str, fps: float, seconds: float) -> Phase:
     phase.frames_dropped = result.frames_dropped
     phase.write_mib_s = result.bytes_written / _MIB / result.seconds if result.seconds else 0.0
     phase.saved_fps = result.frames_written / result.seconds if result.seconds else 0.0
+    phase.gaps = counter_gaps(result.path)
     return phase
+
+
+def counter_gaps(path: str) -> list[tuple[float, int]]:
+    """Where the file's frame counters jump: (seconds after its first frame, frames lost)."""
+    from uutrack_gui.storage import RecordingFile
+
+    with RecordingFile(path, follow=False) as recordings:
+        rec = recordings.recording(-1)
+        counters = rec.counters.astype(np.int64)
+        stamps = rec.timestamps
+    jumps = np.nonzero(np.diff(counters) != 1)[0]
+    return [
+        (float(stamps[i + 1] - stamps[0]), int(counters[i + 1] - counters[i] - 1)) for i in jumps
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -290,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
     row("saved fps (whole recording)", [f"{p.saved_fps:.1f}" for p in phases])
     row("write speed (MiB/s, whole recording)", [f"{p.write_mib_s:.0f}" for p in phases])
     row("memory buffer, highest fill", [f"{p.max_buffer_fill:.0%}" for p in phases])
+    row(
+        "gaps in the file (s after its first frame: frames)",
+        [", ".join(f"{t:.2f}: {n}" for t, n in p.gaps[:6]) or "none" for p in phases],
+    )
     ok = all(
         p.display_fps >= TARGET_DISPLAY_FPS and p.stall_max_ms <= TARGET_STALL_MS for p in phases
     )
