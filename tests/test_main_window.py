@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PyQt5 import QtCore, QtWidgets
+from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.acquisition.runner import RecordingStatus, RunState
 from uutrack_gui.camera import SimulatedCamera
@@ -710,3 +710,54 @@ def test_uutrack_gui_with_a_bad_config_starts_and_says_why(qtbot, run_app, tmp_p
     assert main.runner.live  # the program runs, with the defaults
     main.close()
     assert main._shut_down
+
+
+def test_view_tools_levels_crosshair_profile_and_pixel_readout(qtbot, window):
+    window.set_live(True)
+    qtbot.waitUntil(lambda: window.panel.frame is not None, timeout=WAIT_MS)
+    panel = window.panel
+    panel.set_levels(0, 10)
+    click(qtbot, window, "autolevels")
+    low, high = panel.levels()
+    assert (low, high) != (0, 10) and high > low
+    click(qtbot, window, "auto_continuous")
+    assert panel.auto_levels_continuous
+    click(qtbot, window, "auto_continuous")
+    assert not panel.auto_levels_continuous
+    click(qtbot, window, "crosshair")
+    assert panel._vline.isVisible() and panel._hline.isVisible()
+    click(qtbot, window, "profile")
+    assert panel.profile_plot.isVisible() and panel.profile().size > 10
+    # The pixel under the cursor: position and value of the full-resolution frame.
+    viewport = panel.graphics.viewport()
+    center = viewport.rect().center()
+    qtbot.mouseMove(viewport, center)
+    qtbot.mouseMove(viewport, center + QtCore.QPoint(3, 2))
+    qtbot.waitUntil(lambda: panel.readout.text().startswith("x "), timeout=WAIT_MS)
+    assert "value" in panel.readout.text()
+
+
+def test_dropping_files_opens_recordings_in_the_viewer_and_loads_sessions(
+    qtbot, window, tmp_path, monkeypatch
+):
+    opened = []
+    monkeypatch.setattr(window, "open_viewer", lambda path=None: opened.append(path))
+    session_file = tmp_path / "other.yaml"
+    other = window.session
+    other.user.name = "dropped"
+    other.save(session_file)
+    mime = QtCore.QMimeData()
+    mime.setUrls(
+        [QtCore.QUrl.fromLocalFile(str(p)) for p in (tmp_path / "a.h5", session_file)]
+        + [QtCore.QUrl.fromLocalFile(str(tmp_path / "notes.txt"))]
+    )
+    event = QtGui.QDropEvent(
+        QtCore.QPointF(10, 10),
+        QtCore.Qt.CopyAction,
+        mime,
+        QtCore.Qt.LeftButton,
+        QtCore.Qt.NoModifier,
+    )
+    window.dropEvent(event)
+    assert opened == [tmp_path / "a.h5"]
+    assert window.session.user.name == "dropped"
