@@ -153,7 +153,7 @@ class MessageBanner(QtWidgets.QFrame):
 
     def text(self) -> str:
         """The message shown ("" when hidden)."""
-        return self.label.text() if self.isVisible() or not self.isHidden() else ""
+        return "" if self.isHidden() else self.label.text()
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -165,7 +165,7 @@ class MainWindow(QtWidgets.QMainWindow):
         The session (user, camera, saving, display settings); defaults to :class:`Session`.
         The window keeps its own copy; :attr:`session` returns a copy of it.
     config_path : Path, optional
-        The file the session came from (shown in the title, default for "Save session").
+        The file the session came from (shown in the window title).
     parent : QWidget, optional
         Qt parent (normally none).
 
@@ -474,8 +474,6 @@ class MainWindow(QtWidgets.QMainWindow):
             "List the keyboard shortcuts",
         )
         a("about", "&About", _icon("info"), self.show_about, tip="About uutrack_gui")
-        for name in ("roi_apply", "roi_full"):
-            self.acts[name].setEnabled(True)
 
     def _build_menus_and_toolbars(self) -> None:
         acts = self.acts
@@ -803,8 +801,14 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_state_changed(self, state: RunState) -> None:
         self.status_panel.set_state(state)
         self.state_label.setText(state.value)
-        self.setWindowTitle(f"uutrack_gui — {self.status_panel.state_label.text()}")
+        self._update_title()
         self._sync_actions()
+
+    def _update_title(self) -> None:
+        title = f"uutrack_gui — {self.status_panel.state_label.text()}"
+        if self.config_path is not None:
+            title += f" — {self.config_path.name}"
+        self.setWindowTitle(title)
 
     def _on_recording_started(self, path: str, group: str) -> None:
         self.statusBar().showMessage(f"Recording to {path} [{group}]")
@@ -881,6 +885,8 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         if self._shown_counter is not None:
             self.frame_label.setText(f"frame {self._shown_counter}")
+        # Setting levels by hand switches continuous auto levels off: keep the toggle truthful.
+        self.acts["auto_continuous"].setChecked(self.panel.auto_levels_continuous)
         self._update_finish_dialog(status)
         self._continue_closing()
 
@@ -1032,6 +1038,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.apply_session(session):
             return False
         self.config_path = Path(path)
+        self._update_title()
         self._report_ignored(session)
         self.notify(f"Session loaded from {path}")
         return True
@@ -1076,6 +1083,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.notify(f"Session not saved: {exc}", "error")
             return None
         self.config_path = path
+        self._update_title()
         self.notify(f"Session saved to {path}")
         return path
 
