@@ -130,6 +130,16 @@ def drop_caches(paths: list[Path]) -> str:
     return "posix_fadvise(DONTNEED) on the files"
 
 
+def io_pressure() -> str:
+    """The kernel's I/O pressure (share of time some task waited for I/O), if it reports it."""
+    try:
+        with open("/proc/pressure/io") as handle:
+            some = handle.readline().split()
+        return ", ".join(f"{k} {v}%" for k, v in (f.split("=") for f in some[1:4]))
+    except (OSError, ValueError):
+        return "not reported"
+
+
 def _progress(text: str) -> None:
     if sys.stderr.isatty():
         print(f"\r{text:<60}", end="" if text else "\r", file=sys.stderr, flush=True)
@@ -159,7 +169,7 @@ def measure(app, path: Path, n: int, frames: list[np.ndarray], args) -> dict[str
     from uutrack_gui.gui.viewer import ViewerWindow
 
     rng = np.random.default_rng(12345)
-    out: dict[str, object] = {}
+    out: dict[str, object] = {"pressure_before": io_pressure()}
 
     def expected(i: int) -> np.ndarray:
         return frames[i % len(frames)]
@@ -237,6 +247,7 @@ def measure(app, path: Path, n: int, frames: list[np.ndarray], args) -> dict[str
         viewport.repaint()
         latencies.append(time.perf_counter() - t0)
     out["drag"] = np.array(latencies)
+    out["pressure_after"] = io_pressure()
     window.close()
     app.processEvents()
     return out
@@ -286,6 +297,16 @@ def report(new: dict, legacy: dict | None, args, writes: dict[str, float]) -> No
         SEEK_TARGET_S)  # fmt: skip
     row("slider stops -> frame painted, worst", "drag", np.max, SEEK_TARGET_S)
     print()
+    print(
+        "I/O pressure (/proc/pressure/io 'some': time any task, this one included, waited for"
+        " I/O), before / after measuring:"
+        f" this format {new['pressure_before']} / {new['pressure_after']}"
+        + (
+            f"; UUTrack layout {legacy['pressure_before']} / {legacy['pressure_after']}"
+            if legacy
+            else ""
+        )
+    )
     print(f"window construction (not file-dependent): {_ms(new['window'])}")
     print(
         f"write rates (for information): this format {writes['new']:.0f} MiB/s, "

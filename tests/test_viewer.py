@@ -194,6 +194,10 @@ def test_several_recordings_are_listed_and_chosen(viewer, tmp_path, qtbot):
     assert viewer.frame_count == 8
     assert np.array_equal(viewer.panel.frame, first[0])
     assert names[0] in viewer.windowTitle()
+    # Asking for a recording the file does not have: a message, nothing raised.
+    assert not viewer.open_file(path, 7)
+    assert "has no recording 7" in viewer.message()
+    assert viewer.open_file(path, 0) and viewer.recording.name == names[0]
 
 
 def test_legacy_file(viewer, tmp_path, qtbot):

@@ -175,7 +175,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.spin.setKeyboardTracking(False)  # seek on Enter, not on every digit typed
         self.spin.setAccelerated(True)
         self.spin.valueChanged.connect(self.request_frame)
-        self.count_label = QtWidgets.QLabel("/ 0")
+        self.count_label = QtWidgets.QLabel("of 0")
 
         self.play_button = QtWidgets.QToolButton()
         self.play_button.setObjectName("playButton")
@@ -278,6 +278,8 @@ class ViewerWindow(QtWidgets.QMainWindow):
         make("reload", "&Reload", self.reload, "F5", tip="Reopen the file (shows new frames)")
         make("export_frame", "Export &frame…", self.export_frame, "Ctrl+E", "export",
              tip="Save the frame on screen as a 16-bit TIFF or PNG (Ctrl+E)")  # fmt: skip
+        # Ctrl+S saved the image in the original UUTrack: the same key here.
+        acts["export_frame"].setShortcuts([QtGui.QKeySequence("Ctrl+E"), QtGui.QKeySequence.Save])
         make("export_range", "Export frame &range…", self.choose_export_range, "Ctrl+Shift+E",
              tip="Copy a range of frames into a new HDF5 recording")  # fmt: skip
         make("close", "&Close window", self.close, QtGui.QKeySequence.Close)
@@ -386,7 +388,8 @@ class ViewerWindow(QtWidgets.QMainWindow):
         """Open ``path`` and show the first frame of a recording (the last one by default).
 
         Never raises: a file that cannot be opened gives a one-line message in the window's
-        banner and status bar, and whatever was open before stays open.
+        banner and status bar, and whatever was open before stays open (unless it was the
+        same file, which is closed before it is opened again).
 
         Parameters
         ----------
@@ -418,10 +421,13 @@ class ViewerWindow(QtWidgets.QMainWindow):
             return self._open_failed(path, rows[0][1][-1] if rows else "no readable recording")
         if recording is None:
             name = openable[-1]
-        elif isinstance(recording, int):
+        elif isinstance(recording, int) and -len(rec_file.names) <= recording < len(rec_file.names):
             name = rec_file.names[recording]
-        else:
+        elif recording in rec_file.names:
             name = recording
+        else:
+            rec_file.close()
+            return self._open_failed(path, f"{path} has no recording {recording!r}")
         self._close_file()
         self.rec_file = rec_file
         self.path = path
@@ -462,7 +468,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
                 rows.append((name, cells, len(rec) > 0 or rec_file.swmr))
                 if len(rec) > 0 or rec_file.swmr:
                     openable.append(name)
-            except StorageError as exc:
+            except (StorageError, OSError, RuntimeError, KeyError, ValueError) as exc:
                 rows.append((name, (name, "-", "-", "-", f"damaged: {exc}"), False))
         if rows and not openable:
             empty = all(cells[1] == "0" for _, cells, _ in rows)
