@@ -376,6 +376,9 @@ def _open_read_only(path: Path, follow: bool) -> h5py.File:
             return h5py.File(path, "r", **locking)
         except OSError as exc:
             text = _first_line(exc)
+        except ValueError as exc:  # an HDF5 library too old for the locking option
+            text = _first_line(exc)
+            continue
         if "locking flag" in text:
             continue
         if "already open for" not in text:
