@@ -729,10 +729,18 @@ def test_view_tools_levels_crosshair_profile_and_pixel_readout(qtbot, window):
     click(qtbot, window, "profile")
     assert panel.profile_plot.isVisible() and panel.profile().size > 10
     # The pixel under the cursor: position and value of the full-resolution frame.
+    # (A real move event to the image's viewport: QTest.mouseMove would move the shared cursor
+    # and reach whichever window of an earlier test lies under it.)
     viewport = panel.graphics.viewport()
-    center = viewport.rect().center()
-    qtbot.mouseMove(viewport, center)
-    qtbot.mouseMove(viewport, center + QtCore.QPoint(3, 2))
+    for offset in (QtCore.QPoint(0, 0), QtCore.QPoint(3, 2)):
+        move = QtGui.QMouseEvent(
+            QtCore.QEvent.MouseMove,
+            QtCore.QPointF(viewport.rect().center() + offset),
+            QtCore.Qt.NoButton,
+            QtCore.Qt.NoButton,
+            QtCore.Qt.NoModifier,
+        )
+        QtWidgets.QApplication.sendEvent(viewport, move)
     qtbot.waitUntil(lambda: panel.readout.text().startswith("x "), timeout=WAIT_MS)
     assert "value" in panel.readout.text()
 
