@@ -296,6 +296,16 @@ def report(new: dict, legacy: dict | None, args, writes: dict[str, float]) -> No
     row(f"slider stops -> frame painted, median of {args.drags} drags", "drag", np.median,
         SEEK_TARGET_S)  # fmt: skip
     row("slider stops -> frame painted, worst", "drag", np.max, SEEK_TARGET_S)
+
+    def over(result, key: str) -> str:
+        values = result[key]
+        return f"{int(np.sum(values >= SEEK_TARGET_S))} of {len(values)}"
+
+    for key, what in (("seek", "seeks"), ("read", "reads alone"), ("drag", "slider stops")):
+        print(
+            f"| {what} at or over 50 ms | {over(new, key)} | "
+            f"{over(legacy, key) if legacy else '-'} | | |"
+        )
     print()
     print(
         "I/O pressure (/proc/pressure/io 'some': time any task, this one included, waited for"
