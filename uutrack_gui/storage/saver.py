@@ -141,6 +141,7 @@ def saver_main(
         report.send(SaverFailed(_describe_write_error(job.path, exc), stop_seen))
         with contextlib.suppress(Exception):
             writer.close(fmt.END_FAILED, dropped_frames=int(progress[_DROPPED]))
+        progress[_FLUSHED] = writer.frames_flushed
     finally:
         ring.close()
         report.close()
@@ -436,13 +437,16 @@ class SaverProcess:
         if process.exitcode not in (0, None) and not result.error:
             result.error = (
                 f"the saver process died (exit code {process.exitcode}); "
-                f"{self.frames_written} frames written to {self.path} are kept"
+                f"the {self.frames_flushed} frames flushed to {self.path} before it died are kept"
             )
             result.end_reason = fmt.END_FAILED
         self._teardown()
-        result.frames_written = self.frames_written
+        # What the file holds: after a crash, only the frames up to the saver's last flush.
+        failed = result.end_reason == fmt.END_FAILED
+        in_file = self.frames_flushed if failed else self.frames_written
+        result.frames_written = in_file
         result.bytes_written = self.bytes_written
-        result.frames_dropped = self.frames_dropped + max(0, self._submitted - self.frames_written)
+        result.frames_dropped = self.frames_dropped + max(0, self._submitted - in_file)
         result.seconds = time.monotonic() - self._t0
         self._done.set()
         for callback in self._callbacks.finished:
