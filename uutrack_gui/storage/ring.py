@@ -1,18 +1,28 @@
 """A ring of frame slots in shared memory, between the camera thread and the saver process.
 
-Pickling an 8 MiB frame through a ``multiprocessing.Queue`` tops out near 300 MiB/s on a
+Pickling an 8 MiB frame through a ``multiprocessing.Queue`` tops out at 300-600 MiB/s on a
 2-core machine and takes most of a core; copying it into a shared-memory slot and sending only
 the slot number runs at memory speed (see ``benchmarks/bench_transport.py``).
 
-Slots are used in FIFO order: the producer takes slot ``taken % n``; the saver handles frames in
-queue order and counts each one it is done with in a shared counter, which frees its slot. So the
-producer knows how many slots are free from two numbers, without any message coming back.
+The saver handles frames in queue order and counts each one it is done with in a shared counter,
+which frees its slot. So the producer knows which slots are free from that one number and the
+order in which it handed slots out, without any message coming back.
+
+The producer reuses the slot freed most recently and takes a never-used slot only when none is
+free, so the slots in use, and the memory touched, follow the backlog rather than cycling
+through the whole ring. That matters because the first write into a fresh shared page costs a
+page fault (zeroing, and on a VM often a fault in the host too): on the 2-core development VM
+a first write into a fresh 8 MiB slot took 9-27 ms against 0.5-1 ms later, so a camera cycling
+through 125 fresh slots at 110-140 fps fell behind for the first second of every recording. Fresh
+slots are still used while a backlog builds, above all while the saver process starts
+(0.25-0.7 s); the frames a paced camera can lose then are measured in ``BENCHMARKS.md``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing.sharedctypes
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing import shared_memory
 
@@ -63,7 +73,11 @@ class FrameRing:
         self._frames = np.ndarray(
             (layout.n_slots, *layout.frame_shape), dtype=layout.dtype, buffer=shm.buf
         )
-        self._taken = 0
+        self._taken = 0  # tickets handed out
+        self._issued: deque[int] = deque()  # slots of unreleased tickets, oldest first
+        self._seen_released = 0  # releases already moved from _issued to _free
+        self._free: list[int] = []  # released slots; the last one is reused first
+        self._fresh = 0  # slots fresh..n_slots-1 were never used
 
     @classmethod
     def create(
@@ -101,10 +115,19 @@ class FrameRing:
 
     def try_put(self, frame: np.ndarray, counter: int, timestamp: float) -> SlotTicket | None:
         """Copy ``frame`` into the next free slot; ``None`` (nothing copied) if the ring is full."""
-        if self.in_use >= self.layout.n_slots:
+        released = self.released.value
+        while self._seen_released < released:  # tickets are released in the order issued
+            self._free.append(self._issued.popleft())
+            self._seen_released += 1
+        if self._free:
+            slot = self._free.pop()  # the most recently freed: its pages are mapped and warm
+        elif self._fresh < self.layout.n_slots:
+            slot = self._fresh
+            self._fresh += 1
+        else:
             return None
-        slot = self._taken % self.layout.n_slots
         np.copyto(self._frames[slot], frame, casting="no")
+        self._issued.append(slot)
         self._taken += 1
         return SlotTicket(slot, counter, timestamp)
 
@@ -114,7 +137,7 @@ class FrameRing:
         return self._frames[slot]
 
     def release(self) -> None:
-        """Hand the oldest slot back to the producer."""
+        """Hand back the slot of the oldest ticket not released yet (tickets in queue order)."""
         self.released.value += 1
 
     # --- both ---------------------------------------------------------------
