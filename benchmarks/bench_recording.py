@@ -484,11 +484,30 @@ class CountingCamera(SimulatedCamera):
 
 
 def record(
-    path: Path, width: int, height: int, fps: float, seconds: float, max_memory_mb: float
+    path: Path,
+    width: int,
+    height: int,
+    fps: float,
+    seconds: float,
+    max_memory_mb: float,
+    live_first: bool = False,
 ) -> RecordingRun:
-    """Record for ``seconds`` through the real path; time it, sample memory, check the file."""
+    """Record for ``seconds`` through the real path; time it, sample memory, check the file.
+
+    With ``live_first`` the camera runs live until the runner's frame ring is warm (as when an
+    operator watches the live view before clicking Record), then the recording starts.
+    """
     camera = CountingCamera(width, height, fps=fps, seed=7)
     runner = AcquisitionRunner(camera, max_memory_mb)
+    if live_first:
+        runner.start_live()
+        t_warm = time.perf_counter()
+        warm = runner.ring_ready.wait(60)
+        print(
+            f"  live first: frame ring {'warm' if warm else 'NOT warm'} after "
+            f"{time.perf_counter() - t_warm:.1f} s",
+            flush=True,
+        )
     finished = threading.Event()
     finished_at: list[float] = []
 
@@ -954,11 +973,18 @@ def main(argv: list[str] | None = None) -> int:
         paced_fps = _PACED_FRACTION * disk_fps
         print(
             f"\n[5/7] paced recording at {paced_fps:.1f} fps "
-            f"({paced_fps * frame_mib:,.0f} MiB/s), {args.seconds:g} s ...",
+            f"({paced_fps * frame_mib:,.0f} MiB/s), {args.seconds:g} s, after live view "
+            "(as an operator does: the frame ring is warm when Record is clicked) ...",
             flush=True,
         )
         paced = record(
-            workdir / "paced.h5", args.width, args.height, paced_fps, args.seconds, max_memory
+            workdir / "paced.h5",
+            args.width,
+            args.height,
+            paced_fps,
+            args.seconds,
+            max_memory,
+            live_first=True,
         )
         (workdir / "paced.h5").unlink()
         describe_recording("paced", paced)

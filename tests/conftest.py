@@ -12,7 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 #: Threads the program starts; any of these still alive after a test is a leak.
-_OUR_THREADS = ("camera", "saver-watcher", "camera-failed")
+_OUR_THREADS = ("camera", "saver-watcher", "camera-failed", "ring-warm")
 
 
 @pytest.fixture(autouse=True)

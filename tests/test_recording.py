@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import h5py
@@ -246,3 +247,25 @@ def test_recording_status_reports_progress(tmp_path):
     assert status.free_bytes > 0
     assert status.path.endswith("s.h5")
     runner.close()
+
+
+def test_frame_ring_is_warmed_while_live_and_reused_by_each_recording(tmp_path):
+    runner = AcquisitionRunner(_camera(fps=100), max_memory_mb=16)
+    runner.start_live()
+    if sys.platform.startswith("linux"):
+        assert runner.ring_ready.wait(WAIT)  # mapped in the background while live
+    rings = []
+    for name in ("a.h5", "b.h5"):
+        finished = threading.Event()
+        handler = runner.events.recording_finished.connect(lambda result, done=finished: done.set())
+        saver = runner.start_recording(tmp_path / name, max_frames=30)
+        rings.append(saver._ring)
+        assert finished.wait(WAIT)
+        runner.events.recording_finished.disconnect(handler)
+        assert saver.result.error == ""
+    assert rings[0] is rings[1] is runner._ring  # one ring, reset between recordings
+    runner.close()
+    assert runner._ring is None
+    for name in ("a.h5", "b.h5"):
+        summary, _ = _assert_frames_match_camera(tmp_path / name)
+        assert summary.frames + summary.dropped_frames == 30

@@ -14,10 +14,13 @@ being finished) so it cannot disagree with them.
 from __future__ import annotations
 
 import enum
+import multiprocessing
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from uutrack_gui.acquisition.buffers import NewestFrameSlot, PreRecordBuffer
 from uutrack_gui.acquisition.events import RunnerEvents
@@ -25,6 +28,7 @@ from uutrack_gui.acquisition.rates import RateMeter
 from uutrack_gui.camera.base import Camera, CameraError, Frame
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.preflight import check_target, free_bytes
+from uutrack_gui.storage.ring import FrameRing
 from uutrack_gui.storage.saver import SaverProcess, SaverResult
 
 _MIB = 1024 * 1024
@@ -107,6 +111,12 @@ class AcquisitionRunner:
         self._free_bytes = 0
         self._free_checked = 0.0
         self.last_result: SaverResult | None = None
+        # The saver's frame ring, kept from live start to close and reused by every recording,
+        # and mapped in the background while live so that no recording starts on cold memory.
+        self._ring: FrameRing | None = None
+        self._ring_warmer: threading.Thread | None = None
+        self._ring_stop = threading.Event()
+        self.ring_ready = threading.Event()
 
     # --- state ---------------------------------------------------------------
     @property
@@ -158,7 +168,50 @@ class AcquisitionRunner:
             self._halt.clear()
             self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
             self._thread.start()
+            self._prepare_ring()
         self._update_state()
+
+    def _prepare_ring(self) -> None:
+        """Have a frame ring of the camera's frame size, and warm it up in the background."""
+        camera = self.camera
+        ring = self._ring
+        if ring is not None and (
+            ring.layout.frame_shape == tuple(camera.frame_shape)
+            and np.dtype(ring.layout.dtype) == np.dtype(camera.dtype)
+        ):
+            return
+        self._release_ring()
+        self._ring = FrameRing.create(
+            multiprocessing.get_context("spawn"),
+            tuple(camera.frame_shape),
+            camera.dtype,
+            int(self.max_memory_mb * _MIB),
+        )
+        self._ring_stop.clear()
+        self.ring_ready.clear()
+        ring = self._ring
+
+        def warm() -> None:
+            if ring.prefault(self._ring_stop):
+                self.ring_ready.set()
+
+        self._ring_warmer = threading.Thread(target=warm, name="ring-warm", daemon=True)
+        self._ring_warmer.start()
+
+    def _stop_warming(self) -> None:
+        """Stop the warm-up (within one 8 MiB step) before anyone else uses the ring."""
+        if self._ring_warmer is not None:
+            self._ring_stop.set()
+            self._ring_warmer.join()
+            self._ring_warmer = None
+
+    def _release_ring(self) -> None:
+        """Free the ring; no saver may be using it."""
+        self._stop_warming()
+        if self._ring is not None:
+            self._ring.close()
+            self._ring = None
+            self.ring_ready.clear()
 
     def stop_live(self) -> None:
         """Stop the camera thread; a running recording is stopped first (its file finished)."""
@@ -263,6 +316,7 @@ class AcquisitionRunner:
                 raise RecordingRefused(str(exc)) from None
             self.start_live()
             camera = self.camera
+            self._stop_warming()
             saver = SaverProcess(
                 path,
                 camera.frame_shape,
@@ -270,6 +324,7 @@ class AcquisitionRunner:
                 metadata=metadata,
                 max_memory_mb=self.max_memory_mb,
                 camera=camera.model,
+                ring=self._ring,
             )
             saver.on_started(self.events.recording_started.emit)
             saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))
@@ -437,6 +492,10 @@ class AcquisitionRunner:
             self._finishing.abort()
             self.wait_recording(10.0)
         self.stop_live()
+        if self._finishing is None:
+            self._release_ring()
+        else:
+            self._stop_warming()  # a saver that would not stop may still read the ring
         if self._opened:
             self.camera.close()
             self._opened = False

@@ -21,12 +21,19 @@ slots are still used while a backlog builds, above all while the saver process s
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing.sharedctypes
+import threading
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing import shared_memory
 
 import numpy as np
+
+#: ``madvise`` advice that maps pages writable without touching their contents (Linux 5.14).
+_MADV_POPULATE_WRITE = 23
+#: Bytes mapped per ``madvise`` call (``stop`` is checked in between).
+_PREFAULT_STEP = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,46 @@ class FrameRing:
         self._issued.append(slot)
         self._taken += 1
         return SlotTicket(slot, counter, timestamp)
+
+    def reset(self) -> None:
+        """Free every slot for a new consumer; the previous consumer must have exited.
+
+        Slots written before keep their pages mapped, so a ring reused from one recording to
+        the next does not pay the first-touch cost again.
+        """
+        self.released.value = 0
+        self._taken = 0
+        self._issued.clear()
+        self._seen_released = 0
+        self._free = list(range(self._fresh))
+
+    def prefault(self, stop: threading.Event) -> bool:
+        """Map all slots' pages writable now, without changing their contents (Linux >= 5.14).
+
+        Meant for a background thread while the camera runs live, so that the first frames of
+        a recording land in mapped pages (a first write into a fresh 8 MiB slot costs 9-27 ms on
+        the development VM, against 0.5-1 ms later). Safe while the producer writes: the pages'
+        contents are left alone. Returns False where the kernel cannot do it (or ``stop`` was
+        set); the pages are then mapped on first use, as before.
+        """
+        try:
+            madvise = ctypes.CDLL(None, use_errno=True).madvise
+        except (OSError, AttributeError):
+            return False
+        madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+        madvise.restype = ctypes.c_int
+        address = self._frames.ctypes.data
+        total = self.layout.n_slots * self.layout.slot_nbytes
+        for offset in range(0, total, _PREFAULT_STEP):
+            if stop.is_set():
+                return False
+            length = min(_PREFAULT_STEP, total - offset)
+            if madvise(address + offset, length, _MADV_POPULATE_WRITE) != 0:
+                return False
+        # Only called while no consumer uses the ring, so the bookkeeping can be replaced.
+        self._fresh = self.layout.n_slots  # every slot is warm now
+        self._free = list(range(self.layout.n_slots))
+        return True
 
     # --- consumer side ----------------------------------------------------------------------
     def view(self, slot: int) -> np.ndarray:

@@ -216,6 +216,9 @@ class SaverProcess:
         Memory for frames waiting to be written; when it is full, frames are dropped.
     camera : str
         Camera model, stored as an attribute.
+    ring : FrameRing, optional
+        A frame ring to use instead of allocating one (its size then bounds the memory). The
+        caller keeps it, can warm it up before the recording and reuse it for the next one.
     """
 
     def __init__(
@@ -226,7 +229,13 @@ class SaverProcess:
         metadata: str = "",
         max_memory_mb: float = 1000.0,
         camera: str = "",
+        ring: FrameRing | None = None,
     ) -> None:
+        if ring is not None and (
+            ring.layout.frame_shape != tuple(frame_shape)
+            or np.dtype(ring.layout.dtype) != np.dtype(dtype)
+        ):
+            raise ValueError("the lent ring holds frames of another shape or dtype")
         self.path = Path(path)
         self.frame_shape = (int(frame_shape[0]), int(frame_shape[1]))
         self.dtype = np.dtype(dtype)
@@ -235,6 +244,7 @@ class SaverProcess:
         self.camera = camera
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()  # guards the ring and queue against teardown
+        self._lent_ring = ring  # the caller's, reused across recordings: never closed here
         self._ring: FrameRing | None = None
         self._tickets: multiprocessing.Queue | None = None
         self._progress = None
@@ -266,9 +276,13 @@ class SaverProcess:
         if self._process is not None:
             raise RuntimeError("a SaverProcess records once; make a new one")
         ctx = self._ctx
-        self._ring = FrameRing.create(
-            ctx, self.frame_shape, self.dtype, int(self.max_memory_mb * 1024 * 1024)
-        )
+        if self._lent_ring is not None:
+            self._lent_ring.reset()
+            self._ring = self._lent_ring
+        else:
+            self._ring = FrameRing.create(
+                ctx, self.frame_shape, self.dtype, int(self.max_memory_mb * 1024 * 1024)
+            )
         self._tickets = ctx.Queue()
         self._progress = ctx.Array("q", 5, lock=False)
         receiver, sender = ctx.Pipe(duplex=False)
@@ -474,7 +488,8 @@ class SaverProcess:
             self._tickets.close()
             self._tickets.join_thread()
             self._report.close()
-            self._ring.close()
+            if self._lent_ring is None:
+                self._ring.close()
 
     def _clear_queue(self) -> None:
         """Drop what the saver left behind (after an abort or a crash).
