@@ -41,3 +41,21 @@ def _isolated_qsettings(tmp_path_factory, request):
     QtCore.QCoreApplication.setOrganizationName("uutrack-tests")
     QtCore.QCoreApplication.setApplicationName("uutrack_gui-tests")
     yield
+
+
+@pytest.fixture
+def deny_reading(monkeypatch):
+    """``deny_reading(path)``: opening ``path`` fails as without read permission (even as root)."""
+    import builtins
+
+    real_open = builtins.open
+
+    def deny(path):
+        def fake_open(file, *args, **kwargs):
+            if str(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", fake_open)
+
+    return deny

@@ -7,7 +7,6 @@ next in the same window); ``uutrack info`` prints one line on stderr and exits w
 
 from __future__ import annotations
 
-import builtins
 import os
 import subprocess
 import sys
@@ -193,23 +192,11 @@ def test_bad_file_keeps_the_open_recording(qtbot, tmp_path):
     viewer.close()
 
 
-def _deny_reading(monkeypatch, path: Path) -> None:
-    """Make opening ``path`` fail as it does without read permission (works as root too)."""
-    real_open = builtins.open
-
-    def deny(file, *args, **kwargs):
-        if str(file) == str(path):
-            raise PermissionError(13, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", deny)
-
-
-def test_no_read_permission_simulated(tmp_path, qtbot, capsys, monkeypatch):
+def test_no_read_permission_simulated(tmp_path, qtbot, capsys, deny_reading):
     from uutrack_gui.gui.viewer import ViewerWindow
 
     path = _good_recording(tmp_path / "secret.h5")
-    _deny_reading(monkeypatch, path)
+    deny_reading(path)
     with pytest.raises(StorageError) as caught:
         RecordingFile(path)
     _assert_one_line(str(caught.value), "permission denied")

@@ -120,19 +120,10 @@ def test_info_unreadable_file(tmp_path, capsys):
     _assert_one_line_error(capsys, ["info", str(path)], "permission denied")
 
 
-def test_info_unreadable_file_even_as_root(tmp_path, capsys, monkeypatch):
+def test_info_unreadable_file_even_as_root(tmp_path, capsys, deny_reading):
     path = tmp_path / "secret.h5"
     path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))
-    import builtins
-
-    real_open = builtins.open
-
-    def deny(file, *args, **kwargs):
-        if str(file) == str(path):
-            raise PermissionError(13, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", deny)
+    deny_reading(path)
     _assert_one_line_error(capsys, ["info", str(path)], "permission denied")
 
 
