@@ -31,6 +31,7 @@ from uutrack_gui.acquisition.rates import RateMeter
 from uutrack_gui.acquisition.runner import AcquisitionRunner, RecordingRefused, RunState
 from uutrack_gui.camera import CameraError, Frame, Roi, SimulatedCamera
 from uutrack_gui.config import CameraSettings, ConfigError, Session
+from uutrack_gui.gui.banner import MessageBanner
 from uutrack_gui.gui.bridge import RunnerBridge
 from uutrack_gui.gui.cheatsheet import CheatSheet
 from uutrack_gui.gui.image_panel import ImagePanel
@@ -111,49 +112,6 @@ def _badged_icon(name: str, badge: str, color: str) -> QtGui.QIcon:
         painter.end()
         result.addPixmap(pixmap)
     return result
-
-
-class MessageBanner(QtWidgets.QFrame):
-    """A coloured line above the image for messages the operator must not miss."""
-
-    _COLORS = {
-        "info": ("#e8f1fb", "#1a4f8a"),
-        "warning": ("#fff4d6", "#7a5600"),
-        "error": ("#fde2e0", "#9b1c12"),
-    }
-
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("messageBanner")
-        self.level = ""
-        self.label = QtWidgets.QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        close = QtWidgets.QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close)
-        self.hide()
-
-    def show_message(self, text: str, level: str = "error") -> None:
-        """Show ``text``; ``level`` is "info", "warning" or "error"."""
-        background, foreground = self._COLORS.get(level, self._COLORS["error"])
-        self.level = level
-        self.setStyleSheet(
-            f"#messageBanner {{ background: {background}; border: 1px solid {foreground};"
-            f" border-radius: 3px; }} QLabel {{ color: {foreground}; font-weight: bold; }}"
-        )
-        self.label.setText(text)
-        self.show()
-
-    def text(self) -> str:
-        """The message shown ("" when hidden)."""
-        return "" if self.isHidden() else self.label.text()
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -707,7 +665,7 @@ class MainWindow(QtWidgets.QMainWindow):
         except (CameraError, StorageError, OSError) as exc:
             self.notify(f"Recording could not start: {exc}", "error")
             return False
-        self.banner.hide()
+        self.banner.clear()
         self.notify(f"Recording to {path}")
         self._sync_actions()
         return True

@@ -27,10 +27,10 @@ import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.cli import format_duration
+from uutrack_gui.gui.banner import MessageBanner
 from uutrack_gui.gui.image_panel import ImagePanel
 from uutrack_gui.gui.recent import add_recent_file, recent_files
 from uutrack_gui.gui.viewer_widgets import (
-    Banner,
     DetailsPanel,
     ExportRangeDialog,
     RecordingsTable,
@@ -159,7 +159,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
 
     # ==== building ===========================================================================
     def _build_ui(self) -> None:
-        self.banner = Banner()
+        self.banner = MessageBanner()
         self.panel = ImagePanel()
 
         self.slider = TimelineSlider()

@@ -56,57 +56,6 @@ def save_png16(path: str | os.PathLike[str], frame: np.ndarray) -> None:
         raise OSError(f"cannot write {path}")
 
 
-class Banner(QtWidgets.QFrame):
-    """A coloured line above the image for messages the operator must not miss."""
-
-    _COLORS = {
-        "info": ("#e8f1fb", "#1a4f8a"),
-        "live": ("#e6f5e9", "#1d6b33"),
-        "warning": ("#fff4d6", "#7a5600"),
-        "error": ("#fde2e0", "#9b1c12"),
-    }
-
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("viewerBanner")
-        self.level = ""
-        self.label = QtWidgets.QLabel()
-        self.label.setObjectName("viewerBannerText")
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        self._close = QtWidgets.QToolButton()
-        self._close.setText("✕")
-        self._close.setAutoRaise(True)
-        self._close.setToolTip("Dismiss")
-        self._close.clicked.connect(self.clear)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self._close)
-        self.setVisible(False)
-
-    def show_message(self, text: str, level: str = "error") -> None:
-        """Show ``text``; ``level`` is "info", "live", "warning" or "error"."""
-        background, foreground = self._COLORS.get(level, self._COLORS["error"])
-        self.level = level
-        self.setStyleSheet(
-            f"#viewerBanner {{ background: {background}; border: 1px solid {foreground};"
-            f" border-radius: 3px; }} QLabel {{ color: {foreground}; font-weight: bold; }}"
-        )
-        self.label.setText(text)
-        self.setVisible(True)
-
-    def clear(self) -> None:
-        """Hide the banner."""
-        self.level = ""
-        self.label.setText("")
-        self.setVisible(False)
-
-    def text(self) -> str:
-        """The message shown ("" when none)."""
-        return self.label.text() if self.level else ""
-
-
 class TimelineSlider(QtWidgets.QSlider):
     """A horizontal frame slider that marks where frames were dropped (red ticks)."""
 
