@@ -154,6 +154,14 @@ def icon(name: str) -> QtGui.QIcon:
     return QtGui.QIcon(str(icon_path(name)))
 
 
+def icon_or_blank(name: str) -> QtGui.QIcon:
+    """:func:`icon`, or an empty icon if it cannot be found: a missing icon is never fatal."""
+    try:
+        return icon(name)
+    except (FileNotFoundError, OSError):
+        return QtGui.QIcon()
+
+
 def app_icon_sizes() -> list[int]:
     """Return the pixel sizes of the application icon's PNG renders, smallest first.
 

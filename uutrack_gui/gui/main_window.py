@@ -34,6 +34,7 @@ from uutrack_gui.config import CameraSettings, ConfigError, Session
 from uutrack_gui.gui.banner import MessageBanner
 from uutrack_gui.gui.bridge import RunnerBridge
 from uutrack_gui.gui.cheatsheet import CheatSheet
+from uutrack_gui.gui.icons import icon_or_blank
 from uutrack_gui.gui.image_panel import ImagePanel
 from uutrack_gui.gui.recent import add_recent_file, recent_files
 from uutrack_gui.gui.settings_dialog import SettingsDialog
@@ -78,19 +79,9 @@ def make_camera(settings: CameraSettings) -> SimulatedCamera:
     return camera
 
 
-def _icon(name: str) -> QtGui.QIcon:
-    """A shipped toolbar icon, or a blank one if it is missing (never fatal)."""
-    try:
-        from uutrack_gui.gui import icons
-
-        return icons.icon(name)
-    except (ImportError, FileNotFoundError, OSError):
-        return QtGui.QIcon()
-
-
 def _badged_icon(name: str, badge: str, color: str) -> QtGui.QIcon:
     """A shipped icon with a small round badge (for variants such as "apply ROI")."""
-    base = _icon(name)
+    base = icon_or_blank(name)
     result = QtGui.QIcon()
     for size in (16, 24, 32, 48):
         pixmap = base.pixmap(size, size) if not base.isNull() else QtGui.QPixmap(size, size)
@@ -267,7 +258,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "open",
             "&Open timelapse…",
-            _icon("open"),
+            icon_or_blank("open"),
             self.open_timelapse,
             "Ctrl+O",
             "Open a recording in the timelapse viewer",
@@ -275,7 +266,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "save_snap",
             "&Save snap",
-            _icon("save"),
+            icon_or_blank("save"),
             self.save_snap,
             "Ctrl+S",
             "Save the snapped frame to the data folder (snaps one first if needed)",
@@ -301,12 +292,19 @@ class MainWindow(QtWidgets.QMainWindow):
             self.session_from_recording_dialog,
             tip="Load the settings stored in a recording's metadata",
         )
-        a("quit", "&Quit", _icon("quit"), self.close, "Ctrl+Q", "Quit (finishes a recording first)")
+        a(
+            "quit",
+            "&Quit",
+            icon_or_blank("quit"),
+            self.close,
+            "Ctrl+Q",
+            "Quit (finishes a recording first)",
+        )
         # Acquisition
         a(
             "live",
             "&Live",
-            _icon("live"),
+            icon_or_blank("live"),
             self.set_live,
             "F6",
             "Start or stop the live view",
@@ -315,7 +313,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "snap",
             "S&nap",
-            _icon("snap"),
+            icon_or_blank("snap"),
             self.snap,
             "F5",
             "Take one frame (the newest live frame while live)",
@@ -323,7 +321,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "record",
             "&Record",
-            _icon("record"),
+            icon_or_blank("record"),
             self.start_recording,
             "Ctrl+M",
             "Start recording every frame to the data folder",
@@ -331,7 +329,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "stop",
             "S&top recording",
-            _icon("stop"),
+            icon_or_blank("stop"),
             self.stop_recording,
             "Ctrl+N",
             "Stop recording; the frames still in memory are written first",
@@ -339,14 +337,14 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "abort",
             "A&bort recording…",
-            _icon("abort"),
+            icon_or_blank("abort"),
             self.abort_recording,
             tip="Stop now and discard the frames not written yet",
         )
         a(
             "buffer",
             "Pre-record &buffer",
-            _icon("buffer"),
+            icon_or_blank("buffer"),
             self.set_prebuffer,
             "Ctrl+B",
             "Keep the last frames so a recording can start before the click",
@@ -355,7 +353,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "buffer_clear",
             "&Clear pre-record buffer",
-            _icon("buffer-clear"),
+            icon_or_blank("buffer-clear"),
             self.clear_prebuffer,
             "Ctrl+F",
             "Drop the frames held by the pre-record buffer",
@@ -364,7 +362,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "autolevels",
             "&Auto levels",
-            _icon("autolevels"),
+            icon_or_blank("autolevels"),
             self.panel.auto_levels_once,
             tip="Fit the levels to the current frame, once",
         )
@@ -379,7 +377,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "crosshair",
             "C&rosshair",
-            _icon("crosshair"),
+            icon_or_blank("crosshair"),
             self.panel.set_crosshair_visible,
             tip="A crosshair that follows the cursor",
             checkable=True,
@@ -387,7 +385,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "profile",
             "Line &profile",
-            _icon("profile"),
+            icon_or_blank("profile"),
             self.panel.set_profile_visible,
             tip="Values along a line you drag on the image",
             checkable=True,
@@ -396,7 +394,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "roi_select",
             "Select &ROI",
-            _icon("roi"),
+            icon_or_blank("roi"),
             self.set_roi_selector,
             tip="Show a rectangle to choose a region of interest",
             checkable=True,
@@ -418,7 +416,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "settings",
             "&Settings…",
-            _icon("settings"),
+            icon_or_blank("settings"),
             self.show_settings,
             tip="Camera, saving, user and display settings",
         )
@@ -426,12 +424,12 @@ class MainWindow(QtWidgets.QMainWindow):
         a(
             "keys",
             "&Keyboard shortcuts",
-            _icon("help"),
+            icon_or_blank("help"),
             self.show_cheat_sheet,
             "F1",
             "List the keyboard shortcuts",
         )
-        a("about", "&About", _icon("info"), self.show_about, tip="About uutrack_gui")
+        a("about", "&About", icon_or_blank("info"), self.show_about, tip="About uutrack_gui")
 
     def _build_menus_and_toolbars(self) -> None:
         acts = self.acts
@@ -470,7 +468,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 if name is None:
                     menu.addSeparator()
                 elif name == "recent":
-                    self.recent_menu = menu.addMenu(_icon("open"), "Open &recent")
+                    self.recent_menu = menu.addMenu(icon_or_blank("open"), "Open &recent")
                     self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
                 else:
                     menu.addAction(acts[name])

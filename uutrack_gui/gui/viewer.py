@@ -28,6 +28,7 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.cli import format_duration
 from uutrack_gui.gui.banner import MessageBanner
+from uutrack_gui.gui.icons import icon_or_blank
 from uutrack_gui.gui.image_panel import ImagePanel
 from uutrack_gui.gui.recent import add_recent_file, recent_files
 from uutrack_gui.gui.viewer_widgets import (
@@ -35,7 +36,6 @@ from uutrack_gui.gui.viewer_widgets import (
     ExportRangeDialog,
     RecordingsTable,
     TimelineSlider,
-    icon,
     save_png16,
 )
 from uutrack_gui.storage import format as fmt
@@ -261,7 +261,9 @@ class ViewerWindow(QtWidgets.QMainWindow):
         acts: dict[str, QtWidgets.QAction] = {}
 
         def make(name, text, slot, shortcut=None, icon_name=None, checkable=False, tip=""):
-            action = QtWidgets.QAction(icon(icon_name) if icon_name else QtGui.QIcon(), text, self)
+            action = QtWidgets.QAction(
+                icon_or_blank(icon_name) if icon_name else QtGui.QIcon(), text, self
+            )
             if shortcut:
                 action.setShortcut(QtGui.QKeySequence(shortcut))
             action.setCheckable(checkable)
@@ -305,7 +307,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
              tip="Use the recording's session (camera, saving) in the main window")  # fmt: skip
         make("save_settings", "&Save settings as YAML…", self.save_settings)
         acts["details"] = self.dock.toggleViewAction()
-        acts["details"].setIcon(icon("info"))
+        acts["details"].setIcon(icon_or_blank("info"))
         acts["details"].setText("&Details panel")
         acts["details"].setToolTip("Integrity summary and session (show / hide)")
         self.acts = acts
@@ -325,7 +327,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         if acts["play"].icon().isNull():
             acts["play"].setIcon(self.style().standardIcon(QtWidgets.QStyle.SP_MediaPlay))
         self._play_icon = acts["play"].icon()
-        pause = icon("pause")
+        pause = icon_or_blank("pause")
         self._pause_icon = (
             pause
             if not pause.isNull()
@@ -335,7 +337,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(acts["open"])
-        self.recent_menu = file_menu.addMenu(icon("open"), "Open &recent")
+        self.recent_menu = file_menu.addMenu(icon_or_blank("open"), "Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(acts["reload"])
         file_menu.addSeparator()

@@ -15,17 +15,8 @@ from pathlib import Path
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
+from uutrack_gui.gui.icons import icon_or_blank
 from uutrack_gui.storage.integrity import IntegrityReport
-
-
-def icon(name: str) -> QtGui.QIcon:
-    """A shipped toolbar icon, or a blank one if it is missing (an icon is never fatal)."""
-    try:
-        from uutrack_gui.gui import icons
-
-        return icons.icon(name)
-    except (ImportError, FileNotFoundError, OSError):
-        return QtGui.QIcon()
 
 
 def save_png16(path: str | os.PathLike[str], frame: np.ndarray) -> None:
@@ -166,10 +157,10 @@ class DetailsPanel(QtWidgets.QTabWidget):
         self.session_text.setLineWrapMode(QtWidgets.QPlainTextEdit.NoWrap)
         font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont)
         self.session_text.setFont(font)
-        self.load_button = QtWidgets.QPushButton(icon("settings"), "Load these settings")
+        self.load_button = QtWidgets.QPushButton(icon_or_blank("settings"), "Load these settings")
         self.load_button.setToolTip("Use this recording's camera and saving settings for live view")
         self.load_button.clicked.connect(self.load_clicked)
-        self.save_button = QtWidgets.QPushButton(icon("save"), "Save as YAML…")
+        self.save_button = QtWidgets.QPushButton(icon_or_blank("save"), "Save as YAML…")
         self.save_button.clicked.connect(self.save_clicked)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.load_button)
