@@ -165,13 +165,19 @@ def test_live_view_updates_while_recording_and_rates_are_shown(qtbot, window):
     second = window.panel.frame
     qtbot.waitUntil(lambda: window.panel.frame is not second, timeout=WAIT_MS)
 
+    def shown(name: str) -> float:
+        # "–" until the first figure: an AssertionError, so that waitUntil tries again.
+        text = window.status_panel.text(name)
+        assert text.replace(".", "", 1).isdigit(), f"{name} not shown yet: {text!r}"
+        return float(text)
+
     def rates_shown() -> None:
         panel = window.status_panel
-        assert float(panel.text("camera_fps")) > FPS / 2
-        assert 0 < float(panel.text("display_fps")) <= 61
-        assert float(panel.text("saved_fps")) > FPS / 2
+        assert shown("camera_fps") > FPS / 2
+        assert 0 < shown("display_fps") <= 61
+        assert shown("saved_fps") > FPS / 2
         assert panel.text("elapsed") != "–"
-        assert int(panel.text("frames")) > 0
+        assert shown("frames") > 0
         assert panel.text("write_speed").endswith("MiB/s")
         assert panel.text("free").endswith("iB")
         assert panel.text("time_left") != "–"
