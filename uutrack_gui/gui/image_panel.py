@@ -48,7 +48,6 @@ class ImagePanel(QtWidgets.QWidget):
         self._levels_set = False
         self._auto_continuous = False
         self._cursor: tuple[int, int] | None = None
-        self._released = False  # see release()
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.view = self.graphics.addViewBox(lockAspect=True, invertY=True)
@@ -115,22 +114,6 @@ class ImagePanel(QtWidgets.QWidget):
             self.graphics.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved
         )
 
-    def release(self) -> None:
-        """Empty the pyqtgraph scenes before the widget is deleted. Idempotent.
-
-        Deleting a pyqtgraph view with its items still in the scene lets Qt call back into
-        items that are half destroyed (a crash in a later event loop iteration);
-        ``GraphicsView.close`` empties the scene in a safe order first. Windows call this when
-        Qt is about to delete them; the panel shows nothing afterwards.
-        """
-        if self._released:
-            return
-        self._released = True
-        self._histogram_timer.stop()
-        self._mouse_proxy.disconnect()
-        for view in (self.graphics, self.histogram, self.profile_plot):
-            view.close()
-
     # --- frames -------------------------------------------------------------------------------
     @property
     def frame(self) -> np.ndarray | None:
@@ -139,8 +122,6 @@ class ImagePanel(QtWidgets.QWidget):
 
     def set_frame(self, frame: np.ndarray) -> None:
         """Show ``frame``; levels stay as they are unless continuous auto levels is on."""
-        if self._released:
-            return
         first = self._frame is None or self._frame.shape != frame.shape
         self._frame = frame
         step = max(1, math.ceil(max(frame.shape) / MAX_DISPLAY_SIDE))
@@ -167,8 +148,6 @@ class ImagePanel(QtWidgets.QWidget):
 
     def _refresh_histogram(self) -> None:
         """Recompute the histogram of the shown image (rate-limited, see set_frame)."""
-        if self._released:
-            return
         if not self._histogram_stale:
             return
         self._histogram_stale = False

@@ -1127,12 +1127,6 @@ class MainWindow(QtWidgets.QMainWindow):
         box.show()
 
     # ==== closing ============================================================================
-    def event(self, event: QtCore.QEvent) -> bool:
-        # Qt is about to delete this window (deleteLater): empty the image scenes first.
-        if event.type() == QtCore.QEvent.DeferredDelete:
-            self.panel.release()
-        return super().event(event)
-
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
         """Ask while recording; then let the saver finish (window responsive) and release all."""
         if self._shut_down:

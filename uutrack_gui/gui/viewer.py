@@ -1147,12 +1147,6 @@ class ViewerWindow(QtWidgets.QMainWindow):
         QtCore.QTimer.singleShot(0, lambda: self.open_file(path))
 
     # ==== closing ==============================================================================
-    def event(self, event: QtCore.QEvent) -> bool:
-        # Qt is about to delete this window (deleteLater): empty the image scenes first.
-        if event.type() == QtCore.QEvent.DeferredDelete:
-            self.panel.release()
-        return super().event(event)
-
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.shutdown()
         super().closeEvent(event)
