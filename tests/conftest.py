@@ -41,6 +41,10 @@ def _isolated_qsettings(tmp_path_factory, request):
     QtCore.QCoreApplication.setOrganizationName("uutrack-tests")
     QtCore.QCoreApplication.setApplicationName("uutrack_gui-tests")
     yield
+    # pytest-qt closes the test's widgets and calls deleteLater() before this runs; delete
+    # them now, inside their own test, rather than in whatever later test happens to process
+    # events next (with pytest 9.2, that deletion crashed inside pyqtgraph's scene teardown).
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
 
 
 @pytest.fixture

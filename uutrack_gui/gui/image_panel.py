@@ -109,6 +109,12 @@ class ImagePanel(QtWidgets.QWidget):
         layout.addWidget(self.profile_plot)
         layout.addWidget(self.readout)
 
+        # No BSP index in our scenes: their items move all the time (crosshair, profile, the
+        # image itself), so keeping an index up to date only costs, and tearing it down makes
+        # Qt ask items being destroyed for their bounding rectangles.
+        for view in (self.graphics, self.histogram, self.profile_plot):
+            view.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.NoIndex)
+
         # Throttled: the scene reports every mouse move, the readout needs at most ~60 a second.
         self._mouse_proxy = pg.SignalProxy(
             self.graphics.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved
