@@ -363,27 +363,28 @@ class AcquisitionRunner:
 
     def stop_recording(self) -> SaverProcess | None:
         """End the recording: the saver writes every frame given so far, then finalizes."""
-        with self._lock:
-            saver = self._saver
-            if saver is None:
-                return None
-            with self._feed_lock:
-                self._saver = None
-            self._finishing = saver
-            saver.stop()
-        self._update_state()
-        return saver
+        return self._end_recording(abort=False)
 
     def abort_recording(self) -> SaverProcess | None:
-        """End the recording now, discarding frames not written yet (the file keeps the rest)."""
+        """End the recording now, discarding frames not written yet (the file keeps the rest).
+
+        Also cuts short a recording that is still finishing after Stop.
+        """
+        return self._end_recording(abort=True)
+
+    def _end_recording(self, abort: bool) -> SaverProcess | None:
+        """Stop feeding the saver, then send it STOP (after the last frame) or abort it."""
         with self._lock:
-            saver = self._saver or self._finishing
+            saver = self._saver or (self._finishing if abort else None)
             if saver is None:
                 return None
             with self._feed_lock:
                 self._saver = None
             self._finishing = saver
-            saver.abort()
+            if abort:
+                saver.abort()
+            else:
+                saver.stop()
         self._update_state()
         return saver
 
