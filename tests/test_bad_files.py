@@ -59,22 +59,22 @@ def _truncated(tmp: Path) -> Path:
     return path
 
 
+def _overwrite(path: Path, offset: int, length: int, seed: int) -> Path:
+    """Overwrite ``length`` bytes of ``path`` at ``offset`` with seeded random bytes."""
+    with open(path, "r+b") as handle:
+        handle.seek(offset)
+        handle.write(bytes(np.random.default_rng(seed).integers(0, 256, length, dtype=np.uint8)))
+    return path
+
+
 def _corrupt(tmp: Path) -> Path:
     """A real recording whose HDF5 superblock was overwritten after the signature."""
-    path = _good_recording(tmp / "corrupt.h5")
-    with open(path, "r+b") as handle:
-        handle.seek(8)
-        handle.write(bytes(np.random.default_rng(0).integers(0, 256, 40, dtype=np.uint8)))
-    return path
+    return _overwrite(_good_recording(tmp / "corrupt.h5"), offset=8, length=40, seed=0)
 
 
 def _corrupt_header(tmp: Path) -> Path:
     """A real recording whose root group header was overwritten (the superblock is intact)."""
-    path = _good_recording(tmp / "corrupt_header.h5")
-    with open(path, "r+b") as handle:
-        handle.seek(48)
-        handle.write(bytes(np.random.default_rng(1).integers(0, 256, 300, dtype=np.uint8)))
-    return path
+    return _overwrite(_good_recording(tmp / "corrupt_header.h5"), offset=48, length=300, seed=1)
 
 
 def _foreign(tmp: Path) -> Path:
