@@ -104,7 +104,7 @@ version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' uutrack_gui/__init__.py)"
 [[ -n "$version" ]] || abort "cannot read __version__ from uutrack_gui/__init__.py"
 
 if ((build)); then
-    [[ -f uutrack_gui/cli.py ]] || abort "uutrack_gui/cli.py does not exist yet"
+    [[ -f uutrack_gui/cli/__init__.py ]] || abort "uutrack_gui/cli/ does not exist yet"
     "$PYTHON" -m PyInstaller --version >/dev/null 2>&1 ||
         abort "PyInstaller is missing: $PYTHON -m pip install 'pyinstaller>=6' (or .[bundle])"
     mkdir -p "$BUILD_DIR"

@@ -182,3 +182,18 @@ def test_record_unwritable_folder_even_as_root(tmp_path, capsys, monkeypatch):
     _assert_one_line_error(
         capsys, ["record", str(tmp_path / "x.h5"), "--frames", "2"], "not writable"
     )
+
+
+def test_record_honours_the_session_roi(tmp_path):
+    """``--config`` with an ROI: the file's frames have the ROI's size and the ROI's pixels."""
+    config = tmp_path / "roi.yaml"
+    config.write_text("Camera: {width: 128, height: 96, roi: [8, 16, 64, 32], fps: 0, seed: 4}\n")
+    out = tmp_path / "roi.h5"
+    done = _run("record", str(out), "--frames", "5", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    with RecordingFile(out) as f:
+        rec = f.recording()
+        assert rec.frame_shape == (32, 64)
+        full = SimulatedCamera(128, 96, seed=4)
+        counter = int(rec.counters[0])
+        np.testing.assert_array_equal(rec.frame(0), full.expected_frame(counter)[16:48, 8:72])

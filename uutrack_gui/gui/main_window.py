@@ -29,7 +29,7 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 from uutrack_gui import __version__
 from uutrack_gui.acquisition.rates import RateMeter
 from uutrack_gui.acquisition.runner import AcquisitionRunner, RecordingRefused, RunState
-from uutrack_gui.camera import CameraError, Frame, Roi, SimulatedCamera
+from uutrack_gui.camera import CameraError, Frame, Roi, make_camera
 from uutrack_gui.config import CameraSettings, ConfigError, Session
 from uutrack_gui.gui.banner import MessageBanner
 from uutrack_gui.gui.bridge import RunnerBridge
@@ -56,27 +56,6 @@ _SNAP_MIN_FREE = 16 * _MIB
 
 RECORDING_FILTER = "Recordings (*.h5 *.hdf5 *.hdf);;All files (*)"
 SESSION_FILTER = "Session files (*.yaml *.yml);;All files (*)"
-
-
-def make_camera(settings: CameraSettings) -> SimulatedCamera:
-    """The camera described by ``settings`` (the simulated camera, for now).
-
-    Raises
-    ------
-    CameraError
-        If a setting is out of the camera's range.
-    """
-    camera = SimulatedCamera(
-        settings.width,
-        settings.height,
-        settings.fps,
-        settings.exposure_time,
-        settings.particles,
-        settings.seed,
-    )
-    if settings.roi is not None:
-        camera.roi = Roi(*settings.roi)
-    return camera
 
 
 def _badged_icon(name: str, badge: str, color: str) -> QtGui.QIcon:

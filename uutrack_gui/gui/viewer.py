@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-from uutrack_gui.cli import format_duration
 from uutrack_gui.gui.banner import MessageBanner
 from uutrack_gui.gui.icons import icon_or_blank
 from uutrack_gui.gui.image_panel import ImagePanel
@@ -43,6 +42,7 @@ from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.export import ExportCancelled, export_range, session_yaml, write_tiff
 from uutrack_gui.storage.integrity import IntegrityReport, analyze_recording
 from uutrack_gui.storage.reader import Recording, RecordingFile
+from uutrack_gui.units import format_duration
 
 RECORDING_FILTER = "Recordings (*.h5 *.hdf5 *.hdf);;All files (*)"
 FRAME_FILTER = "16-bit TIFF (*.tif *.tiff);;16-bit PNG (*.png)"

@@ -19,6 +19,10 @@ finalized the file), ``end_reason``, ``start_time`` / ``stop_time`` (Unix second
 ``camera``.
 """
 
+from __future__ import annotations
+
+import enum
+
 FORMAT_NAME = "uutrack_gui"
 FORMAT_VERSION = 1
 AXIS_ORDER = "y,x,t"
@@ -28,7 +32,45 @@ METADATA = "metadata"
 COUNTERS = "frame_counter"
 TIMESTAMPS = "timestamps"
 
-END_RECORDING = "recording"
-END_STOPPED = "stopped"
-END_ABORTED = "aborted"
-END_FAILED = "failed"
+
+class EndReason(str, enum.Enum):
+    """How a recording ended, stored as the group attribute ``end_reason`` (its value).
+
+    A ``str`` enum: written to HDF5 as plain text that any tool reads, compared by identity
+    in the code. Readers map unknown text (files of other versions) to :attr:`UNKNOWN`.
+    """
+
+    RECORDING = "recording"  #: not finished: still being written, or the writer died
+    STOPPED = "stopped"  #: Stop (or a frame/time limit): every frame taken was written
+    INTERRUPTED = "interrupted"  #: Ctrl+C, SIGTERM or SIGHUP: finished like Stop
+    RECORDER_DIED = "recorder died"  #: the recording program died; the saver finished alone
+    ABORTED = "aborted"  #: Abort: frames not written yet were discarded
+    FAILED = "failed"  #: the saver hit an error (disk full, ...); flushed frames are kept
+    UNKNOWN = "unknown"  #: legacy files, or a value this version does not know
+
+    @classmethod
+    def parse(cls, value: object) -> EndReason:
+        """The member for ``value`` (str or bytes); :attr:`UNKNOWN` for anything else."""
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+    @property
+    def clean(self) -> bool:
+        """Whether a recording that ended this way was finalized (all it was given, written)."""
+        return self in (EndReason.STOPPED, EndReason.INTERRUPTED, EndReason.RECORDER_DIED)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# Short names kept for the writer/reader code and old scripts.
+END_RECORDING = EndReason.RECORDING
+END_STOPPED = EndReason.STOPPED
+END_INTERRUPTED = EndReason.INTERRUPTED
+END_RECORDER_DIED = EndReason.RECORDER_DIED
+END_ABORTED = EndReason.ABORTED
+END_FAILED = EndReason.FAILED

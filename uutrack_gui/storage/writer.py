@@ -186,7 +186,7 @@ class Hdf5Writer:
         attrs["frames"] = np.int64(0)
         attrs["dropped_frames"] = np.int64(0)
         attrs["finished_cleanly"] = False
-        attrs["end_reason"] = fmt.END_RECORDING
+        attrs["end_reason"] = fmt.EndReason.RECORDING.value
         self._group = g
         h5.flush()
         try:
@@ -278,7 +278,9 @@ class Hdf5Writer:
         self._file.flush()
         self._last_flush = time.monotonic()
 
-    def close(self, end_reason: str = fmt.END_STOPPED, dropped_frames: int = 0) -> None:
+    def close(
+        self, end_reason: fmt.EndReason | str = fmt.EndReason.STOPPED, dropped_frames: int = 0
+    ) -> None:
         """Finalize the recording's attributes and close the file. Safe to call twice.
 
         ``finished_cleanly`` becomes True unless ``end_reason`` is :data:`format.END_FAILED`.
@@ -293,8 +295,9 @@ class Hdf5Writer:
                 attrs = self._group.attrs
                 attrs.modify("dropped_frames", np.int64(dropped_frames))
                 attrs.modify("stop_time", time.time())
-                attrs.modify("end_reason", end_reason)
-                attrs.modify("finished_cleanly", end_reason != fmt.END_FAILED)
+                reason = fmt.EndReason(end_reason)
+                attrs.modify("end_reason", reason.value)
+                attrs.modify("finished_cleanly", reason != fmt.EndReason.FAILED)
                 self._file.flush()
         finally:
             self._file.close()
