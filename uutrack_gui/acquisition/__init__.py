@@ -1,17 +1,29 @@
-"""Acquisition: the camera thread, the newest-frame slot, the pre-record buffer and run states."""
+"""Acquisition: the camera thread, the controller in front of it, frames, states and events."""
 
 from uutrack_gui.acquisition.buffers import NewestFrameSlot, PreRecordBuffer
-from uutrack_gui.acquisition.events import Event, RunnerEvents
+from uutrack_gui.acquisition.events import EVENTS, AcquisitionEvents, Event, EventSpec, RunnerEvents
 from uutrack_gui.acquisition.rates import RateMeter
-from uutrack_gui.acquisition.runner import AcquisitionRunner, RecordingRefused, RunState
+from uutrack_gui.acquisition.runner import AcquisitionRunner, RecordingRefused
+from uutrack_gui.acquisition.status import (
+    AcquisitionStatus,
+    PrebufferStatus,
+    RecordingStatus,
+    RunState,
+)
 
 __all__ = [
+    "EVENTS",
+    "AcquisitionEvents",
     "AcquisitionRunner",
+    "AcquisitionStatus",
     "Event",
+    "EventSpec",
     "NewestFrameSlot",
     "PreRecordBuffer",
+    "PrebufferStatus",
     "RateMeter",
     "RecordingRefused",
+    "RecordingStatus",
     "RunState",
     "RunnerEvents",
 ]

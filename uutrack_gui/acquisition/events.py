@@ -1,14 +1,18 @@
-"""A small, Qt-free event protocol for the acquisition core.
+"""A small, Qt-free event protocol for the acquisition core, declared once.
 
-The core announces what happens through :class:`Event` objects; a GUI connects callbacks that
-re-emit them as Qt signals (queued onto its own thread), a CLI connects plain functions. Callbacks
-run on the thread that emits, so they must be short and must not block.
+The core announces what happens through :class:`Event` objects. :data:`EVENTS` is the one
+declaration of them (name, argument types, meaning); :class:`AcquisitionEvents` holds one
+:class:`Event` per entry, and the GUI generates its Qt bridge from the same table, so the two
+can never disagree. A CLI connects plain functions. Callbacks run on the thread that emits
+(camera thread, saver watcher, or the controlling thread), so they must be short and must not
+block.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -52,30 +56,83 @@ class Event:
         return f"<Event {self.name} ({len(self._callbacks)} callbacks)>"
 
 
-class RunnerEvents:
-    """The events of an :class:`~uutrack_gui.acquisition.runner.AcquisitionRunner`.
+@dataclass(frozen=True)
+class EventSpec:
+    """One event of the protocol.
 
     Attributes
     ----------
-    state_changed : Event
-        ``(state: RunState)`` whenever the run state changes.
-    frame_ready : Event
-        ``(frame: Frame)`` for every frame, on the camera thread. Keep it very short; a display
-        should read :attr:`AcquisitionRunner.newest` on its own timer instead.
-    recording_started : Event
-        ``(path: str, group: str)`` once the saver has opened the file.
-    recording_finished : Event
-        ``(result: SaverResult)`` once the saver has exited and the queue is cleared.
-    frames_dropped : Event
-        ``(total: int)`` when the count of frames lost in this recording grows.
-    error : Event
-        ``(message: str)`` for faults the operator must see (saver died, disk full, camera).
+    name : str
+        Attribute name on :class:`AcquisitionEvents` (and signal name on the GUI's bridge).
+    args : tuple of type
+        Argument types, in order (``object`` for core classes); the Qt signal's signature.
+    doc : str
+        What it means and what it passes.
+    bridged : bool
+        Whether the GUI relays it. ``frame_ready`` is not: a display reads the newest frame
+        on its own timer, so a fast camera cannot flood the event loop.
     """
 
+    name: str
+    args: tuple[type, ...]
+    doc: str
+    bridged: bool = True
+
+
+#: The acquisition's events: the one declaration that the core and the GUI bridge share.
+EVENTS: tuple[EventSpec, ...] = (
+    EventSpec("state_changed", (object,), "(state: RunState) whenever the run state changes"),
+    EventSpec(
+        "frame_ready",
+        (object,),
+        "(frame: Frame) for every frame, on the camera thread; keep it very short",
+        bridged=False,
+    ),
+    EventSpec("recording_started", (str, str), "(path: str, group: str) once the file is open"),
+    EventSpec(
+        "recording_finished",
+        (object,),
+        "(result: SaverResult) once the saver has exited and the queue is cleared",
+    ),
+    EventSpec("frames_dropped", (int,), "(total: int) when this recording's lost count grows"),
+    EventSpec(
+        "error", (str,), "(message: str) a fault the operator must see (saver, disk, camera)"
+    ),
+    EventSpec(
+        "settings_changed",
+        (object,),
+        "(session: Session) after the controller put a session in force",
+    ),
+    EventSpec("prebuffer_changed", (bool,), "(enabled: bool) the pre-record buffer on or off"),
+)
+
+
+class AcquisitionEvents:
+    """One :class:`Event` per entry of :data:`EVENTS`, as attributes of the same names.
+
+    The runner emits ``state_changed``, ``frame_ready``, ``recording_started``,
+    ``recording_finished``, ``frames_dropped`` and ``error``; the controller emits
+    ``settings_changed`` and ``prebuffer_changed``. A controller that replaces its runner
+    hands the same object to the new one, so listeners connect once.
+    """
+
+    state_changed: Event
+    frame_ready: Event
+    recording_started: Event
+    recording_finished: Event
+    frames_dropped: Event
+    error: Event
+    settings_changed: Event
+    prebuffer_changed: Event
+
     def __init__(self) -> None:
-        self.state_changed = Event("state_changed", "(state: RunState)")
-        self.frame_ready = Event("frame_ready", "(frame: Frame), on the camera thread")
-        self.recording_started = Event("recording_started", "(path: str, group: str)")
-        self.recording_finished = Event("recording_finished", "(result: SaverResult)")
-        self.frames_dropped = Event("frames_dropped", "(total: int)")
-        self.error = Event("error", "(message: str)")
+        for spec in EVENTS:
+            setattr(self, spec.name, Event(spec.name, spec.doc))
+
+    def __iter__(self):
+        """``(spec, event)`` pairs in declaration order."""
+        return ((spec, getattr(self, spec.name)) for spec in EVENTS)
+
+
+#: The name earlier versions used; the runner's events are the acquisition's events.
+RunnerEvents = AcquisitionEvents

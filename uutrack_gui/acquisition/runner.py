@@ -13,18 +13,19 @@ being finished) so it cannot disagree with them.
 
 from __future__ import annotations
 
-import enum
 import multiprocessing
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from uutrack_gui.acquisition.buffers import NewestFrameSlot, PreRecordBuffer
-from uutrack_gui.acquisition.events import RunnerEvents
+from uutrack_gui.acquisition.events import AcquisitionEvents
 from uutrack_gui.acquisition.rates import RateMeter
+from uutrack_gui.acquisition.status import RecordingStatus, RunState
+from uutrack_gui.acquisition.throughput import ThroughputWindow
 from uutrack_gui.camera.base import Camera, CameraError, Frame
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.preflight import check_target, free_bytes
@@ -34,41 +35,8 @@ from uutrack_gui.storage.saver import SaverProcess, SaverResult
 _MIB = 1024 * 1024
 
 
-class RunState(enum.Enum):
-    """What the runner is doing."""
-
-    IDLE = "idle"  #: camera stopped, nothing being written
-    LIVE = "live"  #: camera running, frames go to the live view only
-    RECORDING = "recording"  #: camera running, every frame also goes to the saver
-    FINISHING = "finishing"  #: the saver is writing what is left after Stop
-
-
 class RecordingRefused(RuntimeError):
     """A recording could not start; the message says why (for the operator)."""
-
-
-@dataclass(frozen=True)
-class RecordingStatus:
-    """A snapshot of the current (or finishing) recording, for status displays."""
-
-    path: str
-    elapsed_s: float
-    frames_written: int
-    frames_dropped: int
-    frames_pending: int
-    buffer_fill: float
-    bytes_written: int
-    write_mib_s: float
-    saved_fps: float
-    free_bytes: int
-    finishing: bool
-
-    @property
-    def seconds_left_on_disk(self) -> float | None:
-        """Recording time the free space leaves at the current write speed (None if idle)."""
-        if self.write_mib_s <= 0:
-            return None
-        return self.free_bytes / (self.write_mib_s * _MIB)
 
 
 class AcquisitionRunner:
@@ -81,6 +49,11 @@ class AcquisitionRunner:
     max_memory_mb : float
         Memory for frames waiting to be written (the saver's ring). The pre-record buffer
         holds up to half of it, so that the other half absorbs the saver's start-up.
+    events : AcquisitionEvents, optional
+        Where to announce what happens; a controller passes its own so that listeners stay
+        connected when it replaces the runner. A new one by default.
+    clock : callable, optional
+        Monotonic seconds (tests pass a fake clock to check rates exactly).
 
     Notes
     -----
@@ -88,9 +61,17 @@ class AcquisitionRunner:
     emitted from the camera thread or the saver's watcher thread; see :class:`RunnerEvents`.
     """
 
-    def __init__(self, camera: Camera, max_memory_mb: float = 1000.0) -> None:
+    def __init__(
+        self,
+        camera: Camera,
+        max_memory_mb: float = 1000.0,
+        events: AcquisitionEvents | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.camera = camera
-        self.events = RunnerEvents()
+        self.events = events if events is not None else AcquisitionEvents()
+        self.clock = clock
+        self.throughput = ThroughputWindow()
         self.newest = NewestFrameSlot()
         self.camera_rate = RateMeter()
         self.max_memory_mb = float(max_memory_mb)
@@ -107,9 +88,6 @@ class AcquisitionRunner:
         self._rec_last_counter: int | None = None
         self._rec_frames_left: int | None = None  # frames until the recording stops by itself
         self._state = RunState.IDLE
-        self._rate_samples: list[tuple[float, int, int]] = []
-        self._free_bytes = 0
-        self._free_checked = 0.0
         self.last_result: SaverResult | None = None
         # The saver's frame ring, kept from live start to close and reused by every recording,
         # and mapped in the background while live so that no recording starts on cold memory.
@@ -250,12 +228,22 @@ class AcquisitionRunner:
                 break
             if dropped_total is not None:
                 self.events.frames_dropped.emit(dropped_total)
+            self._sample_throughput()
             if limit_reached:
                 self.stop_recording()  # this thread feeds: no frame can slip in before it
             self.events.frame_ready.emit(frame)
         if not self._halt.is_set():
             # The camera failed: end the recording cleanly, keep the window alive.
             threading.Thread(target=self.stop_live, name="camera-failed", daemon=True).start()
+
+    def _sample_throughput(self) -> None:
+        """A few times a second, note the writing saver's counters (for its write speed)."""
+        saver = self._saver or self._finishing
+        if saver is None:
+            return
+        now = self.clock()
+        if self.throughput.due(now):
+            self.throughput.add(now, saver.frames_written, saver.bytes_written)
 
     def _feed(self, frame: Frame) -> tuple[int | None, bool]:
         """Give ``frame`` to the recording or the pre-record buffer.
@@ -311,7 +299,7 @@ class AcquisitionRunner:
                     f"({self._finishing.frames_pending} frames left); wait for it to finish"
                 )
             try:
-                self._free_bytes = check_target(path, create_folder=create_folder)
+                check_target(path, create_folder=create_folder)
             except StorageError as exc:
                 raise RecordingRefused(str(exc)) from None
             self.start_live()
@@ -329,7 +317,8 @@ class AcquisitionRunner:
             saver.on_started(self.events.recording_started.emit)
             saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))
             saver.start()
-            self._rate_samples = []
+            self.throughput.clear()
+            self.throughput.add(self.clock(), 0, 0)
             self._rec_last_counter = None
             self._rec_frames_left = max_frames
             if max_frames is None and self.prebuffer.enabled:
@@ -409,34 +398,28 @@ class AcquisitionRunner:
         self.events.recording_finished.emit(result)
 
     def recording_status(self) -> RecordingStatus | None:
-        """Figures of the current or finishing recording, or None."""
+        """Figures of the current or finishing recording, or None. Changes nothing."""
         saver = self._saver or self._finishing
         if saver is None:
             return None
-        now = time.monotonic()
+        now = self.clock()
         written, nbytes = saver.frames_written, saver.bytes_written
-        samples = self._rate_samples
-        samples.append((now, written, nbytes))
-        while len(samples) > 2 and now - samples[1][0] >= 1.0:
-            samples.pop(0)  # keep about one second of history
-        t0, w0, b0 = samples[0]
-        span = now - t0
-        fps = (written - w0) / span if span > 0 else 0.0
-        mib_s = (nbytes - b0) / span / _MIB if span > 0 else 0.0
-        if now - self._free_checked > 2.0:
-            self._free_bytes = free_bytes(saver.path.parent)
-            self._free_checked = now
+        rates = self.throughput.rates(now, written, nbytes)
+        try:
+            free = free_bytes(saver.path.parent)
+        except OSError:
+            free = None
         return RecordingStatus(
             path=str(saver.path),
-            elapsed_s=now - saver.started_at,
+            elapsed_s=max(0.0, time.monotonic() - saver.started_at),
             frames_written=written,
             frames_dropped=saver.frames_dropped,
             frames_pending=saver.frames_pending,
             buffer_fill=saver.buffer_fill,
             bytes_written=nbytes,
-            write_mib_s=mib_s,
-            saved_fps=fps,
-            free_bytes=self._free_bytes,
+            write_bytes_s=rates.bytes_per_s,
+            saved_fps=rates.frames_per_s,
+            free_bytes=free,
             finishing=saver is self._finishing,
         )
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from uutrack_gui.cli.common import EXIT_FAILED, EXIT_OK, fail, number
+from uutrack_gui.units import MIB, format_throughput
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -69,27 +70,26 @@ def session_from_args(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Record, print a summary; exit 0, 1 if the saver failed, 2 for bad input."""
-    from uutrack_gui.acquisition import AcquisitionRunner, RecordingRefused
-    from uutrack_gui.camera import CameraError, make_camera
+    from uutrack_gui.acquisition.controller import AcquisitionController, ControllerError
+    from uutrack_gui.acquisition.runner import RecordingRefused
+    from uutrack_gui.camera import CameraError
     from uutrack_gui.config import ConfigError
 
     try:
-        session = session_from_args(args)
-        camera = make_camera(session.camera)
+        controller = AcquisitionController(session_from_args(args))
     except (ConfigError, CameraError) as exc:
         return fail(str(exc))
     frames = args.frames
     if frames is None and args.seconds is None:
         frames = 100
 
-    runner = AcquisitionRunner(camera, session.saving.max_memory)
     finished = threading.Event()
-    runner.events.recording_finished.connect(lambda result: finished.set())
+    controller.events.recording_finished.connect(lambda result: finished.set())
     t0 = time.monotonic()
     try:
-        runner.start_recording(args.out, session.to_yaml(), max_frames=frames)
-    except RecordingRefused as exc:
-        runner.close()
+        controller.start_recording(args.out, max_frames=frames)
+    except (RecordingRefused, ControllerError) as exc:
+        controller.close()
         return fail(str(exc))
     show = not args.quiet and sys.stderr.isatty()
     try:
@@ -98,39 +98,41 @@ def run(args: argparse.Namespace) -> int:
             while not finished.wait(min(1.0, max(0.0, deadline - time.monotonic()))):
                 if time.monotonic() >= deadline:
                     break
-                _progress(runner, show)
-            runner.stop_recording()
+                _progress(controller, show)
+            controller.stop_recording()
         while not finished.wait(1.0):
-            _progress(runner, show)
+            _progress(controller, show)
     except KeyboardInterrupt:
         print("\nuutrack: stopping, finishing the file...", file=sys.stderr)
-        runner.stop_recording()
+        controller.stop_recording()
         finished.wait()
-    result = runner.close()
+    result = controller.close()
     if show:
         print(file=sys.stderr)
     seconds = max(result.seconds, 1e-9)
-    mib = result.bytes_written / 1024**2
     print(f"file:           {args.out} [{result.group}]")
     print(f"frames written: {result.frames_written}")
     print(f"frames dropped: {result.frames_dropped}")
-    print(f"MiB written:    {mib:.1f}")
-    print(f"MiB/s:          {mib / seconds:.1f} (over {seconds:.2f} s, saver start to finish)")
+    print(f"MiB written:    {result.bytes_written / MIB:.1f}")
+    print(
+        f"MiB/s:          {result.bytes_written / MIB / seconds:.1f} "
+        f"(over {seconds:.2f} s, saver start to finish)"
+    )
     if result.error:
         return fail(result.error, EXIT_FAILED)
     return EXIT_OK
 
 
-def _progress(runner, show: bool) -> None:
+def _progress(controller, show: bool) -> None:
     if not show:
         return
-    status = runner.recording_status()
+    status = controller.status().recording
     if status is None:
         return
     state = "finishing" if status.finishing else "recording"
     print(
         f"\r{state}: {status.frames_written} written, {status.frames_dropped} dropped, "
-        f"{status.frames_pending} pending, {status.write_mib_s:.0f} MiB/s   ",
+        f"{status.frames_pending} pending, {format_throughput(status.write_bytes_s)}   ",
         end="",
         file=sys.stderr,
         flush=True,
