@@ -109,7 +109,7 @@ def run_phase(app, window, name: str, fps: float, seconds: float) -> Phase:
     phase = Phase(name, fps)
     session = window.session
     session.camera.fps = fps
-    if not window.apply_session(session):
+    if not window.sessions.apply(session):
         raise SystemExit(f"could not set the camera to {fps} fps: {window.messages[-1]}")
 
     # Count what reaches the screen, and what it costs, by wrapping the panel's set_frame.

@@ -21,9 +21,10 @@ from uutrack_gui.camera import SimulatedCamera
 from uutrack_gui.config import Session
 from uutrack_gui.gui.app import build_parser, startup_session
 from uutrack_gui.gui.main_window import MainWindow
-from uutrack_gui.gui.status_panel import StatusPanel, format_bytes, format_duration
+from uutrack_gui.gui.status_panel import StatusPanel
 from uutrack_gui.storage import RecordingFile
 from uutrack_gui.storage.saver import SaverResult
+from uutrack_gui.units import format_bytes, format_clock
 
 SIZE = 128
 FPS = 100.0
@@ -232,7 +233,7 @@ def test_several_recordings_append_as_groups_or_go_to_new_files(qtbot, window, s
 
     new = window.session
     new.saving.append = False
-    assert window.apply_session(new)
+    assert window.sessions.apply(new)
     for _ in range(2):
         assert window.start_recording()
         wait_frames_written(qtbot, window, 5)
@@ -320,7 +321,7 @@ def test_the_keys_work(qtbot, window, session, monkeypatch):
     qtbot.waitUntil(lambda: window.panel.frame is not None, timeout=WAIT_MS)
 
     press(qtbot, window, QtCore.Qt.Key_F5)  # snap: while live, the newest frame
-    snap = window.last_snap
+    snap = window.controller.last_snap
     assert snap is not None and "Snapped frame" in window.statusBar().currentMessage()
     press(qtbot, window, QtCore.Qt.Key_S, QtCore.Qt.ControlModifier)  # save it
     saved = list(data.rglob(f"{session.saving.filename_photo}_*.h5"))
@@ -382,8 +383,8 @@ def test_saver_killed_is_reported_within_a_second_and_live_goes_on(qtbot, window
     assert window.status_panel.text("state") == "Live"
     assert window.acts["record"].isEnabled()
     # The live view goes on.
-    before = window._shown_counter
-    qtbot.waitUntil(lambda: window._shown_counter > before + 10, timeout=WAIT_MS)
+    before = window.live_view.shown_counter
+    qtbot.waitUntil(lambda: window.live_view.shown_counter > before + 10, timeout=WAIT_MS)
     # The frames already written stay readable, bit for bit.
     path = window.last_result.path
     with RecordingFile(path) as recordings:
@@ -422,13 +423,13 @@ def test_closing_while_recording_asks_then_leaves_a_complete_file_and_nothing_ru
 def test_bad_config_is_reported_naming_the_key_not_raised(qtbot, window, tmp_path):
     bad_value = tmp_path / "bad.yaml"
     bad_value.write_text("Camera:\n  width: many\n")
-    assert not window.load_session_file(bad_value)
+    assert not window.sessions.load_file(bad_value)
     assert "Camera.width" in window.banner.text()
     assert window.session.camera.width == SIZE  # nothing changed
 
     malformed = tmp_path / "malformed.yaml"
     malformed.write_text("Camera: [width: 3\n  oops")
-    assert not window.load_session_file(malformed)
+    assert not window.sessions.load_file(malformed)
     assert "not valid YAML" in window.banner.text()
 
     # At start-up: the program starts with defaults and says why.
@@ -441,13 +442,13 @@ def test_bad_config_is_reported_naming_the_key_not_raised(qtbot, window, tmp_pat
 def test_camera_changes_are_refused_while_recording_with_a_reason(qtbot, window, session):
     window.set_live(True)
     assert window.start_recording()
-    assert not window.set_camera_roi((0, 0, 64, 64))
+    assert not window.sessions.set_roi((0, 0, 64, 64))
     assert "Cannot change the ROI while recording" in window.banner.text()
     changed = window.session
     changed.camera.exposure_time = 20.0
-    assert not window.apply_session(changed)
+    assert not window.sessions.apply(changed)
     assert "while recording" in window.banner.text()
-    dialog = window.show_settings()
+    dialog = window.sessions.show_settings()
     assert not dialog.exposure_box.isEnabled() and "while a recording" in dialog.camera_note.text()
     assert window.session.camera.exposure_time == session.camera.exposure_time
     with qtbot.waitSignal(window.bridge.recording_finished, timeout=WAIT_MS):
@@ -475,7 +476,7 @@ def test_roi_from_the_image_restricts_the_camera_and_is_recorded(qtbot, window, 
 
 # --- session and settings -------------------------------------------------------------------
 def test_settings_dialog_sets_data_folder_and_camera(qtbot, window, tmp_path):
-    dialog = window.show_settings()
+    dialog = window.sessions.show_settings()
     new_folder = tmp_path / "elsewhere"
     dialog.directory.setText(str(new_folder))
     dialog.exposure_box.setValue(25.0)
@@ -496,7 +497,7 @@ def test_settings_dialog_sets_data_folder_and_camera(qtbot, window, tmp_path):
 def test_session_saves_and_reloads_from_yaml_and_from_a_recording(qtbot, window, tmp_path):
     target = tmp_path / "session.yaml"
     window.choose_file = lambda *a, **k: target
-    assert window.save_session_dialog() == target
+    assert window.sessions.save_dialog() == target
     assert Session.load(target).to_dict() == window.session.to_dict()
 
     assert window.start_recording()
@@ -509,12 +510,12 @@ def test_session_saves_and_reloads_from_yaml_and_from_a_recording(qtbot, window,
     changed.user.name = "someone else"
     changed.camera.exposure_time = 3.0
     changed.save(target)
-    assert window.load_session_file(target)
+    assert window.sessions.load_file(target)
     assert window.session.user.name == "someone else"
     assert window.runner.camera.exposure_ms == 3.0
 
     window.choose_file = lambda *a, **k: Path(window.last_result.path)
-    assert window.session_from_recording_dialog()
+    assert window.sessions.from_recording_dialog()
     assert window.session.to_dict() == recorded
 
 
@@ -574,7 +575,7 @@ def test_status_panel_shows_finishing_pending_and_dropped_in_red(qtbot):
         frames_pending=250,
         buffer_fill=0.8,
         bytes_written=2**30,
-        write_mib_s=400.0,
+        write_bytes_s=400.0 * 2**20,
         saved_fps=50.0,
         free_bytes=100 * 2**30,
         finishing=True,
@@ -588,7 +589,7 @@ def test_status_panel_shows_finishing_pending_and_dropped_in_red(qtbot):
     assert panel.text("time_left") == "4 min"
     panel.show_result(SaverResult("/data/x.h5", "g", 1250, 0, 2**30, "stopped", "", 10.0))
     assert panel.text("dropped") == "0" and panel.fields["dropped"].styleSheet() == ""
-    assert format_bytes(1.5 * 2**30) == "1.5 GiB" and format_duration(3725) == "1:02:05"
+    assert format_bytes(1.5 * 2**30) == "1.5 GiB" and format_clock(3725) == "1:02:05"
 
 
 def test_command_line_and_startup_session(tmp_path):
@@ -615,7 +616,7 @@ def test_real_viewer_opens_a_recording_and_sends_its_settings_back(qtbot, window
     changed = window.session
     changed.user.name = "changed since"
     changed.camera.exposure_time = 4.0
-    assert window.apply_session(changed)
+    assert window.sessions.apply(changed)
 
     viewer = window.open_viewer(window.last_result.path)
     assert viewer is not None and viewer.isVisible()

@@ -1,12 +1,13 @@
-"""Core events as Qt signals: the one place where worker threads meet the GUI thread.
+"""Core events as Qt signals, generated from the core's one declaration of them.
 
-:class:`~uutrack_gui.acquisition.events.RunnerEvents` are emitted on the camera thread or the
-saver's watcher thread. :class:`RunnerBridge` re-emits each as a Qt signal; because the bridge
-lives on the GUI thread, Qt queues the signal and the connected slots run on the GUI thread,
-where touching widgets is allowed.
+:data:`~uutrack_gui.acquisition.events.EVENTS` lists the acquisition's events with their
+argument types. :class:`EventBridge` has one Qt signal per bridged entry, of the same name and
+signature, and re-emits each core event as that signal. Core events fire on the camera thread
+or the saver's watcher thread; the bridge lives on the GUI thread, so Qt queues the signal and
+connected slots run on the GUI thread, where touching widgets is allowed.
 
-``frame_ready`` (one call per camera frame) is deliberately not bridged: the live view reads
-:attr:`AcquisitionRunner.newest` on its own timer, so a fast camera cannot flood the event loop.
+``frame_ready`` (one call per camera frame) is not bridged: the live view reads the newest
+frame on its own timer, so a fast camera cannot flood the event loop.
 """
 
 from __future__ import annotations
@@ -17,54 +18,36 @@ from typing import Any
 
 from PyQt5 import QtCore
 
-from uutrack_gui.acquisition.runner import AcquisitionRunner
+from uutrack_gui.acquisition.events import EVENTS, AcquisitionEvents, Event
 
 
-class RunnerBridge(QtCore.QObject):
-    """Re-emits an :class:`AcquisitionRunner`'s events as Qt signals on the GUI thread.
+class _BridgeBase(QtCore.QObject):
+    """Re-emits :class:`AcquisitionEvents` as Qt signals on the GUI thread.
+
+    One signal per bridged entry of :data:`~uutrack_gui.acquisition.events.EVENTS` (same name,
+    same arguments): ``state_changed(object)``, ``recording_started(str, str)``,
+    ``recording_finished(object)``, ``frames_dropped(int)``, ``error(str)``,
+    ``settings_changed(object)``, ``prebuffer_changed(bool)``.
 
     Parameters
     ----------
-    runner : AcquisitionRunner
-        The runner whose events are bridged; :meth:`detach` disconnects from it.
+    events : AcquisitionEvents
+        The core's events; :meth:`detach` disconnects from them.
     parent : QObject, optional
         Qt parent (the main window).
-
-    Signals
-    -------
-    state_changed(object)
-        The new :class:`~uutrack_gui.acquisition.runner.RunState`.
-    recording_started(str, str)
-        Path of the file and name of the recording's group, once the saver has opened it.
-    recording_finished(object)
-        The :class:`~uutrack_gui.storage.saver.SaverResult`, once the saver has exited.
-    frames_dropped(int)
-        The new total of frames lost in the current recording.
-    error(str)
-        A fault the operator must see (saver died, disk full, camera failed).
     """
 
-    state_changed = QtCore.pyqtSignal(object)
-    recording_started = QtCore.pyqtSignal(str, str)
-    recording_finished = QtCore.pyqtSignal(object)
-    frames_dropped = QtCore.pyqtSignal(int)
-    error = QtCore.pyqtSignal(str)
-
-    def __init__(self, runner: AcquisitionRunner, parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, events: AcquisitionEvents, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self.runner = runner
-        events = runner.events
-        self._links: list[tuple[Any, Callable[..., None]]] = [
-            (events.state_changed, self._relay(self.state_changed)),
-            (events.recording_started, self._relay(self.recording_started)),
-            (events.recording_finished, self._relay(self.recording_finished)),
-            (events.frames_dropped, self._relay(self.frames_dropped)),
-            (events.error, self._relay(self.error)),
-        ]
-        for event, callback in self._links:
-            event.connect(callback)
+        self._links: list[tuple[Event, Callable[..., None]]] = []
+        for spec, event in events:
+            if spec.bridged:
+                relay = self._relay(getattr(self, spec.name))
+                event.connect(relay)
+                self._links.append((event, relay))
 
-    def _relay(self, signal: QtCore.pyqtBoundSignal) -> Callable[..., None]:
+    @staticmethod
+    def _relay(signal: QtCore.pyqtBoundSignal) -> Callable[..., None]:
         def emit(*args: Any) -> None:
             # A worker thread may still be emitting while the window is torn down; a deleted
             # bridge must not raise in that thread (the event is simply not shown any more).
@@ -74,7 +57,20 @@ class RunnerBridge(QtCore.QObject):
         return emit
 
     def detach(self) -> None:
-        """Stop relaying the runner's events (call before dropping the runner or the bridge)."""
+        """Stop relaying (call before dropping the bridge)."""
         for event, callback in self._links:
             event.disconnect(callback)
         self._links = []
+
+
+#: The bridge class: :class:`_BridgeBase` plus one ``pyqtSignal`` per bridged event (Qt needs
+#: signals as class attributes, so the class is made from the declaration at import time).
+EventBridge = type(
+    "EventBridge",
+    (_BridgeBase,),
+    {
+        "__doc__": _BridgeBase.__doc__,
+        "__module__": __name__,
+        **{spec.name: QtCore.pyqtSignal(*spec.args) for spec in EVENTS if spec.bridged},
+    },
+)

@@ -194,3 +194,29 @@ def app_icon() -> QtGui.QIcon:
         png = hicolor / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
         result.addFile(str(png), QtCore.QSize(size, size))
     return result
+
+
+def badged_icon(name: str, badge: str, color: str) -> QtGui.QIcon:
+    """A shipped icon with a small round badge (for variants such as "apply ROI")."""
+    base = icon_or_blank(name)
+    result = QtGui.QIcon()
+    for size in (16, 24, 32, 48):
+        pixmap = base.pixmap(size, size) if not base.isNull() else QtGui.QPixmap(size, size)
+        if base.isNull():
+            pixmap.fill(QtCore.Qt.transparent)
+        painter = QtGui.QPainter(pixmap)
+        painter.setRenderHint(QtGui.QPainter.Antialiasing)
+        r = size * 0.5
+        rect = QtCore.QRectF(size - r, size - r, r, r)
+        painter.setPen(QtCore.Qt.NoPen)
+        painter.setBrush(QtGui.QColor(color))
+        painter.drawEllipse(rect)
+        font = painter.font()
+        font.setPixelSize(max(6, int(r * 0.8)))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QtGui.QColor("white"))
+        painter.drawText(rect, QtCore.Qt.AlignCenter, badge)
+        painter.end()
+        result.addPixmap(pixmap)
+    return result

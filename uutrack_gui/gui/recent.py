@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PyQt5 import QtCore
+from PyQt5 import QtCore, QtWidgets
 
 _KEY = "files/recent"
 MAX_RECENT = 10
@@ -30,3 +31,14 @@ def add_recent_file(path: str | Path) -> None:
 def clear_recent_files() -> None:
     """Forget the list."""
     _settings().remove(_KEY)
+
+
+def fill_recent_menu(menu: QtWidgets.QMenu, open_path: Callable[[Path], object]) -> None:
+    """Fill ``menu`` with the recent files (just before it shows); a click opens one."""
+    menu.clear()
+    files = recent_files()
+    if not files:
+        menu.addAction("(none)").setEnabled(False)
+    for path in files:
+        action = menu.addAction(str(path))
+        action.triggered.connect(lambda _=False, p=path: open_path(p))

@@ -7,12 +7,18 @@ The formatting helpers are module functions so they can be tested without a widg
 
 from __future__ import annotations
 
-import math
-
 from PyQt5 import QtCore, QtWidgets
 
-from uutrack_gui.acquisition.runner import RecordingStatus, RunState
+from uutrack_gui.acquisition.status import AcquisitionStatus, RecordingStatus, RunState
+from uutrack_gui.config import Session
 from uutrack_gui.storage.saver import SaverResult
+from uutrack_gui.units import (
+    format_bytes,
+    format_clock,
+    format_rate,
+    format_throughput,
+    format_time_left,
+)
 
 _MIB = 1024 * 1024
 
@@ -25,48 +31,6 @@ _STATE_STYLE = {
     RunState.RECORDING: ("● Recording", "#c0392b"),
     RunState.FINISHING: ("Finishing the file…", "#b9770e"),
 }
-
-
-def format_bytes(n: float) -> str:
-    """``"512 MiB"``, ``"1.5 GiB"`` or ``"2.31 TiB"`` (binary units)."""
-    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if abs(n) >= size:
-            value = n / size
-            return f"{value:.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
-    return f"{n:.0f} B"
-
-
-def format_duration(seconds: float | None) -> str:
-    """``"0:07"``, ``"12:34"``, ``"3:02:01"``; ``"> 99 h"`` for very long, ``"–"`` if unknown."""
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        return "–"
-    if seconds >= 99 * 3600:
-        return "> 99 h"
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def format_time_left(seconds: float | None) -> str:
-    """``"45 s"``, ``"12 min"``, ``"3 h 05 min"``, ``"> 99 h"``; ``"–"`` if unknown."""
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        return "–"
-    if seconds >= 99 * 3600:
-        return "> 99 h"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def format_rate(fps: float | None) -> str:
-    """A frame rate for display, ``"–"`` when there is none."""
-    if fps is None:
-        return "–"
-    return f"{fps:.1f}" if fps < 100 else f"{fps:.0f}"
 
 
 def fill_color(fraction: float) -> str:
@@ -237,12 +201,12 @@ class StatusPanel(QtWidgets.QWidget):
         """Show the figures of the running (or finishing) recording."""
         self.recording_box.setTitle("Recording — finishing" if status.finishing else "Recording")
         self.set_path("file", status.path)
-        self.fields["elapsed"].setText(format_duration(status.elapsed_s))
+        self.fields["elapsed"].setText(format_clock(status.elapsed_s))
         self.fields["frames"].setText(str(status.frames_written))
         self.fields["pending"].setText(str(status.frames_pending))
         self.set_dropped(status.frames_dropped)
         self._set_fill(self.buffer_bar, status.buffer_fill)
-        self.fields["write_speed"].setText(f"{status.write_mib_s:.0f} MiB/s")
+        self.fields["write_speed"].setText(format_throughput(status.write_bytes_s))
         self.show_disk(status.free_bytes, status.seconds_left_on_disk)
 
     def show_result(self, result: SaverResult) -> None:
@@ -250,23 +214,48 @@ class StatusPanel(QtWidgets.QWidget):
         title = "Last recording" + (" — FAILED" if result.error else "")
         self.recording_box.setTitle(title)
         self.set_path("file", f"{result.path} [{result.group}]" if result.group else result.path)
-        self.fields["elapsed"].setText(format_duration(result.seconds))
+        self.fields["elapsed"].setText(format_clock(result.seconds))
         self.fields["frames"].setText(str(result.frames_written))
         self.fields["pending"].setText("0")
         self.set_dropped(result.frames_dropped)
         self._set_fill(self.buffer_bar, 0.0)
-        speed = result.bytes_written / result.seconds / _MIB if result.seconds > 0 else 0.0
-        self.fields["write_speed"].setText(f"{speed:.0f} MiB/s (average)")
+        speed = result.bytes_written / result.seconds if result.seconds > 0 else 0.0
+        self.fields["write_speed"].setText(f"{format_throughput(speed)} (average)")
 
     def show_disk(self, free: int | None, seconds_left: float | None) -> None:
         """Show the free space of the target disk and the recording time it leaves."""
         self.fields["free"].setText("–" if free is None else format_bytes(free))
         self.fields["time_left"].setText(format_time_left(seconds_left))
 
-    def show_session(self, camera: str, user: str) -> None:
+    def show_session(self, session: Session) -> None:
         """Show the camera settings and who measures what (what goes into the metadata)."""
-        self.fields["camera"].setText(camera)
-        self.fields["user"].setText(user or "–")
+        cam, user = session.camera, session.user
+        rate = f"{cam.fps:g} fps" if cam.fps > 0 else "free-running"
+        roi = "full sensor" if cam.roi is None else "ROI {2} × {3} at ({0}, {1})".format(*cam.roi)
+        who = " — ".join(part for part in (user.name, user.measurement) if part)
+        self.fields["camera"].setText(
+            f"{cam.width} × {cam.height}, {rate}, {cam.exposure_time:g} ms, {roi}"
+        )
+        self.fields["user"].setText(who or "–")
+
+    def show_status(self, status: AcquisitionStatus, display_fps: float | None) -> None:
+        """Show one :class:`AcquisitionStatus` snapshot (the status timer's tick)."""
+        recording = status.recording
+        self.set_rates(status.camera_fps, display_fps, recording.saved_fps if recording else None)
+        self.set_path("folder", str(status.folder))
+        if recording is not None:
+            self.show_recording(recording)
+        else:
+            self.show_disk(status.free_bytes, status.seconds_left_on_disk)
+        pre = status.prebuffer
+        self.show_prebuffer(
+            pre.enabled,
+            pre.frames,
+            pre.seconds,
+            pre.nbytes,
+            pre.capacity_bytes,
+            recording=status.state == RunState.RECORDING,
+        )
 
     def show_prebuffer(
         self,
