@@ -304,14 +304,14 @@ def test_levels_crosshair_and_profile_are_the_shared_panel(viewer, recording):
     viewer.acts["autolevels"].trigger()
     low, high = viewer.panel.levels()
     assert (low, high) != (0, 10) and low < high
-    viewer.acts["crosshair"].setChecked(True)
+    viewer.acts["crosshair"].trigger()  # a click: setChecked() alone calls no handler
     assert viewer.panel._vline.isVisible()
-    viewer.acts["profile"].setChecked(True)
+    viewer.acts["profile"].trigger()
     assert viewer.panel.profile_plot.isVisibleTo(viewer)
     profile = viewer.panel.profile()
     row = SHAPE[0] // 2
     assert np.array_equal(profile, frames[3][row, SHAPE[1] // 4 : SHAPE[1] // 4 + len(profile)])
-    viewer.acts["autolevels_continuous"].setChecked(True)
+    viewer.acts["autolevels_continuous"].trigger()
     assert viewer.panel.auto_levels_continuous
 
 

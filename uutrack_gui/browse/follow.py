@@ -147,22 +147,30 @@ class Follower:
             return self._reopen(before)
         return self._update(before)
 
-    def _update(self, before: int, reopened: bool = False) -> FollowUpdate:
+    def notice(self) -> Notice:
+        """The message while the recording is being written: frames so far, or a warning
+        when none arrived for :data:`IDLE_WARNING_S`."""
         idle = self.idle_s()
         if idle > IDLE_WARNING_S:
-            notice = Notice(
+            return Notice(
                 f"Recording in progress? No new frames for {idle:.0f} s, but the file is still "
                 "marked as being written: the recording may be paused, or its writer stopped "
                 "without closing the file.",
                 Level.WARNING,
             )
-        else:
-            notice = Notice(
-                f"Recording in progress: {self._count:,} frames so far (read-only, following)",
-                Level.LIVE,
-            )
+        return Notice(
+            f"Recording in progress: {self._count:,} frames so far (read-only, following)",
+            Level.LIVE,
+        )
+
+    def _update(self, before: int, reopened: bool = False) -> FollowUpdate:
         return FollowUpdate(
-            before, self._count, FollowState.WRITING, reopened, idle_s=idle, notice=notice
+            before,
+            self._count,
+            FollowState.WRITING,
+            reopened,
+            idle_s=self.idle_s(),
+            notice=self.notice(),
         )
 
     def _reopen(self, before: int) -> FollowUpdate:

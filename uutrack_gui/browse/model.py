@@ -226,9 +226,15 @@ class RecordingDetails:
         return "   ·   ".join(parts)
 
 
-def empty_details(legacy: bool = False) -> RecordingDetails:
-    """Details before they are read (the first frame shows before the bookkeeping is read)."""
-    return RecordingDetails(report=None, facts=(), legacy=legacy)
+def empty_details(rec: Recording | None = None) -> RecordingDetails:
+    """Details before the bookkeeping is read: only the session (a small dataset), so that
+    "load these settings" works as soon as the first frame is on screen."""
+    if rec is None:
+        return RecordingDetails(report=None, facts=())
+    text = ""
+    with contextlib.suppress(*READ_ERRORS):
+        text = rec.metadata_text
+    return RecordingDetails(report=None, facts=(), session_text=text, legacy=rec.legacy)
 
 
 def load_details(path: Path, rec: Recording, swmr: bool = False) -> RecordingDetails:
