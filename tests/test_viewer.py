@@ -87,7 +87,9 @@ def test_slider_drag_reads_few_frames_and_shows_the_last(viewer, recording, qtbo
     viewer.open_file(path)
     shown = []
     viewer.frame_shown.connect(shown.append)
-    viewer.seek_interval_ms = 200  # long enough that a burst of moves falls inside one interval
+    viewer.transport.seek_interval_ms = (
+        200  # long enough that a burst of moves falls inside one interval
+    )
     viewer.show_frame(0)
     shown.clear()
     for value in range(1, 26):  # a drag: many moves in a few milliseconds

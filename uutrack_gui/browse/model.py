@@ -91,6 +91,37 @@ class FileListing:
         return wanted if wanted in names else None
 
 
+def open_recordings(
+    path: Path, wanted: str | int | None = None
+) -> tuple[RecordingFile, FileListing, str]:
+    """Open ``path``, list its recordings and choose the one to show (see
+    :meth:`FileListing.choose`).
+
+    Returns
+    -------
+    (RecordingFile, FileListing, str)
+        The open file, its recordings, and the name of the one to show.
+
+    Raises
+    ------
+    StorageError
+        With a one-line reason: the file cannot be opened, nothing in it can be shown, or it
+        has no recording ``wanted``.
+    """
+    try:
+        rec_file = RecordingFile(path, follow=True)
+    except StorageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - anything h5py throws at a strange file
+        raise StorageError(f"{path}: cannot be opened ({exc})") from exc
+    listing = list_recordings(rec_file)
+    name = listing.choose(wanted)
+    if name is None or not listing.openable:
+        rec_file.close()
+        raise StorageError(listing.problem() or f"{path} has no recording {wanted!r}")
+    return rec_file, listing, name
+
+
 def list_recordings(rec_file: RecordingFile) -> FileListing:
     """The table rows of every recording of ``rec_file``; damaged ones say why."""
     rows: list[RecordingRow] = []

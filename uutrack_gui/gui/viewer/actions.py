@@ -7,12 +7,15 @@ Menus, toolbar, transport buttons and shortcuts all use the same QAction of each
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.gui.icons import icon_or_blank
+from uutrack_gui.gui.recent import recent_files
 
 Keys = QtGui.QKeySequence
 
@@ -54,7 +57,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # Ctrl+S saved the image in the original UUTrack: the same key here.
     A("export_frame", "Export &frame…", "export_frame", ("Ctrl+E", Keys.Save), "export",
       tip="Save the frame on screen as a 16-bit TIFF or PNG (Ctrl+E)", needs=FRAMES),
-    A("export_range", "Export frame &range…", "choose_export_range", ("Ctrl+Shift+E",),
+    A("export_range", "Export frame &range…", "exporter.choose_range", ("Ctrl+Shift+E",),
       tip="Copy a range of frames into a new HDF5 recording", needs=FRAMES),
     A("close", "&Close window", "close", (Keys.Close,)),
     A("play", "&Play", "toggle_play", ("Space",), "play", tip="Play / pause (Space)", needs=FRAMES),
@@ -65,7 +68,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("back", "Back 10 frames", "step", ("Shift+Left",), needs=FRAMES, args=(-10,)),
     A("first", "&First frame", "show_frame", ("Home",), tip="First frame (Home)", needs=FRAMES,
       args=(0,)),
-    A("last", "&Last frame", "last_frame", ("End",), tip="Last frame (End)", needs=FRAMES),
+    A("last", "&Last frame", "show_frame", ("End",), tip="Last frame (End)", needs=FRAMES,
+      args=(-1,)),
     A("autolevels", "&Auto levels", "panel.auto_levels_once", ("Ctrl+L",), "autolevels",
       tip="Fit black and white levels to this frame (Ctrl+L)", needs=FRAMES),
     A("autolevels_continuous", "Auto levels on &every frame", "panel.set_auto_levels_continuous",
@@ -137,3 +141,13 @@ def build_menus(
         else:
             toolbar.addAction(actions[key])
     return recent
+
+
+def fill_recent_menu(menu: QtWidgets.QMenu, open_file: Callable[[Path], object]) -> None:
+    """List the recently opened files in ``menu`` (just before it shows)."""
+    menu.clear()
+    files = recent_files()
+    if not files:
+        menu.addAction("(none)").setEnabled(False)
+    for path in files:
+        menu.addAction(str(path)).triggered.connect(lambda _=False, p=path: open_file(p))

@@ -2,13 +2,15 @@
 
 The range export runs as a :class:`~uutrack_gui.browse.export.RangeExport` job on its own
 thread; :class:`ExportRunner` only relays its progress and its end into Qt signals (queued to
-the GUI thread) and shows them in the status bar's progress bar and cancel button.
+the GUI thread) and shows them in the status bar's progress bar and cancel button, and the
+message in the window.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
@@ -17,11 +19,16 @@ from uutrack_gui.browse.export import (
     ExportReport,
     RangeExport,
     export_frame_tiff,
+    range_problem,
     suggested_frame_path,
+    suggested_range_path,
 )
 from uutrack_gui.browse.notice import Level, Notice
 from uutrack_gui.storage.reader import Recording
 from uutrack_gui.units import format_bytes
+
+if TYPE_CHECKING:
+    from uutrack_gui.gui.viewer.window import ViewerWindow
 
 FRAME_FILTER = "16-bit TIFF (*.tif *.tiff);;16-bit PNG (*.png)"
 
@@ -115,21 +122,16 @@ def ask_range(
 
 
 class ExportRunner(QtCore.QObject):
-    """Runs one range export at a time and shows its progress in a status bar.
+    """The viewer's exports: the frame on screen, and one frame range at a time in the
+    background with its progress bar and cancel button in the status bar."""
 
-    Signals
-    -------
-    finished(object)
-        The :class:`~uutrack_gui.browse.export.ExportReport` of the job that ended.
-    """
-
-    finished = QtCore.pyqtSignal(object)
     _progress = QtCore.pyqtSignal(int, int)
     _done = QtCore.pyqtSignal(object)
 
-    def __init__(self, status_bar: QtWidgets.QStatusBar) -> None:
-        super().__init__(status_bar)
-        self._status = status_bar
+    def __init__(self, window: ViewerWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._status = window.statusBar()
         self.job: RangeExport | None = None
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMaximumWidth(220)
@@ -137,27 +139,67 @@ class ExportRunner(QtCore.QObject):
         self.cancel_button = QtWidgets.QPushButton("Cancel export")
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel)
-        status_bar.addPermanentWidget(self.progress)
-        status_bar.addPermanentWidget(self.cancel_button)
+        self._status.addPermanentWidget(self.progress)
+        self._status.addPermanentWidget(self.cancel_button)
         # Emitted from the export thread, delivered in the GUI thread (queued connections).
         self._progress.connect(self._show_progress)
         self._done.connect(self._end)
 
     @property
     def running(self) -> bool:
-        """Whether an export is in progress (its file handle is in use)."""
+        """Whether a range export is in progress (its file handle is in use)."""
         return self.job is not None
 
-    def start(self, recording: Recording, path: Path, start: int, stop: int) -> None:
-        """Start copying frames ``start`` to ``stop - 1`` of ``recording`` into ``path``."""
+    def export_frame(self, path: str | os.PathLike[str] | None = None) -> bool:
+        """Save the frame on screen as a 16-bit TIFF or PNG (by the suffix; asks if no path)."""
+        window = self._window
+        frame = window.panel.frame
+        if window.recording is None or frame is None:
+            return False
+        notice = export_frame(window, window.recording, frame, window.frame_index, path)
+        if notice is not None and notice.level is Level.INFO:
+            self._status.showMessage(notice.text, 5000)
+        elif notice is not None:
+            window.show_message(notice)
+        return notice is not None and notice.level is Level.INFO
+
+    def choose_range(self) -> None:
+        """Ask for a frame range and a file, then export."""
+        window = self._window
+        if window.recording is None or not window.frame_count:
+            return
+        choice = ask_range(
+            window,
+            window.frame_count,
+            max(0, window.frame_index),
+            window.recording.frame_nbytes,
+            suggested_range_path(window.path),
+        )
+        if choice is not None:
+            self.export_range(*choice)
+
+    def export_range(self, path: str | os.PathLike[str], start: int, stop: int) -> bool:
+        """Copy frames ``start`` to ``stop - 1`` of the open recording to a new recording in
+        ``path``, in the background; False (and a message) if it cannot start."""
+        window = self._window
+        if window.recording is None:
+            return False
+        problem = range_problem(start, stop, window.frame_count)
+        notice = Notice(problem, Level.ERROR) if problem else None
+        if self.job is not None:
+            notice = Notice("An export is already running.", Level.WARNING)
+        if notice is not None:
+            window.show_message(notice)
+            return False
         self.progress.setRange(0, stop - start)
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self.job = RangeExport(
-            recording, path, start, stop, on_progress=self._progress.emit, on_done=self._done.emit
+            window.recording, path, start, stop, self._progress.emit, self._done.emit
         )
         self.job.start()
+        return True
 
     def cancel(self) -> None:
         """Stop the running export after the frame being copied."""
@@ -182,7 +224,8 @@ class ExportRunner(QtCore.QObject):
         self.job.wait()
         self.job = None
         self._hide()
-        self.finished.emit(report)
+        self._window.show_message(report.notice)
+        self._window.export_finished.emit(report.notice.text)
 
     def _hide(self) -> None:
         self.progress.setVisible(False)

@@ -3,18 +3,20 @@
 The bar turns slider drags and typed frame numbers into :attr:`TransportBar.frame_requested`,
 throttled: at most one request every :attr:`TransportBar.seek_interval_ms`, and always the one
 where the slider stops, so that a drag reads only the frames that can be shown. Which frame is
-due while playing is decided by :class:`~uutrack_gui.browse.playback.PlaybackClock`; the bar
-only offers its speeds.
+due while playing is decided by :class:`~uutrack_gui.browse.playback.PlaybackClock`, asked by
+the :class:`Player`'s timer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-from uutrack_gui.browse.playback import RECORDED_RATE, SPEEDS
+from uutrack_gui.browse.model import RecordingDetails
+from uutrack_gui.browse.playback import RECORDED_RATE, SPEEDS, PlaybackClock
+from uutrack_gui.gui.icons import icon_or_blank
 
 #: Buttons of the bar, in order, and the standard icons of the arrow buttons.
 BUTTONS = ("first", "previous", "play", "next", "last")
@@ -199,3 +201,60 @@ class TransportBar(QtWidgets.QWidget):
         index, self._pending = self._pending, None
         if index is not None:
             self.frame_requested.emit(index)
+
+
+class Player(QtCore.QObject):
+    """Playback: a timer that asks the :class:`PlaybackClock` which frame is due.
+
+    The play action shows "Pause" while playing. The window says where playback stands
+    (``position()`` gives the frame on screen and the frame count) and shows the frames.
+
+    Signals
+    -------
+    step(object)
+        The :class:`~uutrack_gui.browse.playback.Step` due at a tick.
+    """
+
+    step = QtCore.pyqtSignal(object)
+
+    def __init__(
+        self,
+        action: QtWidgets.QAction,
+        position: Callable[[], tuple[int, int]],
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._action = action
+        self._position = position
+        self._clock = PlaybackClock()
+        self._timer = QtCore.QTimer(self)
+        self._timer.setTimerType(QtCore.Qt.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        style = QtWidgets.QApplication.style()
+        if action.icon().isNull():
+            action.setIcon(style.standardIcon(QtWidgets.QStyle.SP_MediaPlay))
+        self._play_icon, pause = action.icon(), icon_or_blank("pause")
+        self._pause_icon = pause if not pause.isNull() else style.standardIcon(style.SP_MediaPause)
+
+    @property
+    def playing(self) -> bool:
+        """Whether playback is running."""
+        return self._timer.isActive()
+
+    def start(self, details: RecordingDetails, index: int, speed: float | None) -> None:
+        """(Re)start playback from frame ``index`` at ``speed``, by the recording's timestamps."""
+        self._clock = PlaybackClock(details.timestamps, details.recorded_fps())
+        self._clock.start(index, speed)
+        self._timer.start(self._clock.period_ms())
+        self._action.setText("&Pause")
+        self._action.setIcon(self._pause_icon)
+
+    def stop(self) -> None:
+        """Pause."""
+        self._timer.stop()
+        self._clock.stop()
+        self._action.setText("&Play")
+        self._action.setIcon(self._play_icon)
+
+    def _tick(self) -> None:
+        self.step.emit(self._clock.due(*self._position()))
