@@ -124,7 +124,7 @@ def test_integrity_and_session_panels(viewer, recording, qtbot):
     assert "Finished cleanly: yes (stopped)" in summary
     assert "Camera" in summary and "Test camera" in summary
     assert viewer.details.session_text.toPlainText() == SESSION
-    assert viewer.recorded_fps() == pytest.approx(100)
+    assert viewer.info.recorded_fps() == pytest.approx(100)
 
 
 def test_load_these_settings(viewer, recording, qtbot, tmp_path):

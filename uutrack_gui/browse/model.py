@@ -91,6 +91,14 @@ class FileListing:
         return wanted if wanted in names else None
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file (False if either cannot be resolved)."""
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 def open_recordings(
     path: Path, wanted: str | int | None = None
 ) -> tuple[RecordingFile, FileListing, str]:

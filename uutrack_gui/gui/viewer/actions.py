@@ -151,3 +151,12 @@ def fill_recent_menu(menu: QtWidgets.QMenu, open_file: Callable[[Path], object])
         menu.addAction("(none)").setEnabled(False)
     for path in files:
         menu.addAction(str(path)).triggered.connect(lambda _=False, p=path: open_file(p))
+
+
+def update_enabled(
+    actions: dict[str, QtWidgets.QAction], file: bool, frames: bool, session: bool
+) -> None:
+    """Enable each action of :data:`ACTIONS` by what it needs and what there is."""
+    has = {Needs.ALWAYS: True, Needs.FILE: file, Needs.FRAMES: frames, Needs.SESSION: session}
+    for spec in ACTIONS:
+        actions[spec.key].setEnabled(has[spec.needs])

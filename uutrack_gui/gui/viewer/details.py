@@ -178,6 +178,14 @@ class RecordingDock(QtWidgets.QDockWidget):
             QtWidgets.QDockWidget.DockWidgetMovable | QtWidgets.QDockWidget.DockWidgetClosable
         )
 
+    def view_action(self) -> QtWidgets.QAction:
+        """The show / hide action of the panel (View menu and toolbar)."""
+        action = self.toggleViewAction()
+        action.setIcon(icon_or_blank("info"))
+        action.setText("&Details panel")
+        action.setToolTip("Integrity summary and session (show / hide)")
+        return action
+
     def show_listing(self, listing: FileListing, selected: str = "") -> None:
         """The recordings of the open file; the table shows only if there are several."""
         self.recordings.set_rows(listing.rows)

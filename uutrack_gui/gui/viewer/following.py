@@ -22,7 +22,15 @@ DETAILS_EVERY_MS = 2000
 
 
 class Following(QtCore.QObject):
-    """Follows the viewer's open recording while it is being written."""
+    """Follows the viewer's open recording while it is being written.
+
+    Signals
+    -------
+    changed(bool)
+        Following started (True) or stopped (False).
+    """
+
+    changed = QtCore.pyqtSignal(bool)
 
     def __init__(self, window: ViewerWindow) -> None:
         super().__init__(window)
@@ -46,14 +54,14 @@ class Following(QtCore.QObject):
         self._timer.start(window.follow_interval_ms)
         self._details_age.start()
         window.show_message(self.follower.notice())
-        window.following_started()
+        self.changed.emit(True)
 
     def stop(self) -> None:
         """Stop following (the file stays open)."""
         self._timer.stop()
         if self.follower is not None:
             self.follower = None
-            self._window.following_stopped()
+            self.changed.emit(False)
 
     def _tick(self) -> None:
         window = self._window

@@ -1,12 +1,8 @@
 """The timelapse viewer window: composition and Qt wiring over :mod:`uutrack_gui.browse`.
 
-The viewer reads only the frame on screen plus the small per-frame counters and timestamps,
-so the first frame is up at once and any frame follows a slider move at once. What the window
-shows and decides comes from the browse modules: the recordings table and details
-(:mod:`~uutrack_gui.browse.model`), the frame due while playing
-(:mod:`~uutrack_gui.browse.playback`), what changed in a file still being written
-(:mod:`~uutrack_gui.browse.follow`) and range exports (:mod:`~uutrack_gui.browse.export`).
-Bad files get a one-line message in the banner and status bar; the window stays usable.
+It reads only the frame on screen plus the small per-frame counters and timestamps, so the
+first frame is up at once and any frame follows a slider move at once. Bad files get a one-line
+message in the banner and status bar; the window stays usable.
 """
 
 from __future__ import annotations
@@ -15,19 +11,23 @@ from pathlib import Path
 
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-from uutrack_gui.browse.model import FileListing, empty_details, load_details, open_recordings
+from uutrack_gui.browse.model import (
+    FileListing,
+    empty_details,
+    load_details,
+    open_recordings,
+    same_file,
+)
 from uutrack_gui.browse.notice import Level, Notice
 from uutrack_gui.browse.playback import Step
 from uutrack_gui.gui.banner import MessageBanner
-from uutrack_gui.gui.icons import icon_or_blank
 from uutrack_gui.gui.image_panel import ImagePanel
 from uutrack_gui.gui.recent import add_recent_file
 from uutrack_gui.gui.viewer.actions import (
-    ACTIONS,
-    Needs,
     build_actions,
     build_menus,
     fill_recent_menu,
+    update_enabled,
 )
 from uutrack_gui.gui.viewer.details import RecordingDock
 from uutrack_gui.gui.viewer.drops import FileDrops
@@ -89,11 +89,8 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.transport.frame_requested.connect(self._on_frame_requested)
         self.transport.scrub_started.connect(self.pause)
         self.transport.speed_changed.connect(self._on_speed_changed)
-        self.slider, self.spin, self.speed = (
-            self.transport.slider,
-            self.transport.spin,
-            self.transport.speed,
-        )
+        self.slider, self.spin = self.transport.slider, self.transport.spin
+        self.speed = self.transport.speed
         self.frame_label = QtWidgets.QLabel(" ", objectName="frameLabel")
         self.frame_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         central = QtWidgets.QWidget()
@@ -112,14 +109,12 @@ class ViewerWindow(QtWidgets.QMainWindow):
 
         self.exporter = ExportRunner(self)
         self.follow = Following(self)
+        self.follow.changed.connect(self._on_following_changed)
         self.settings_io = SessionActions(self)
         self.details.load_clicked.connect(self.request_load_settings)
         self.details.save_clicked.connect(self.save_settings)
         self.acts = build_actions(self)
-        details = self.acts["details"] = self.dock.toggleViewAction()
-        details.setIcon(icon_or_blank("info"))
-        details.setText("&Details panel")
-        details.setToolTip("Integrity summary and session (show / hide)")
+        self.acts["details"] = self.dock.view_action()
         self.transport.use_actions(self.acts)
         self.recent_menu = build_menus(self, self.acts)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -153,7 +148,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         newest by default). Never raises: a bad file gives a one-line message and whatever was
         open stays open (unless it was the same file). True if a recording is on screen."""
         path = Path(path)
-        if self.path is not None and _same_file(path, self.path):
+        if self.path is not None and same_file(path, self.path):
             # Closed first: reopening a file this process holds open would give the old
             # handle's state (SWMR mode, cached attributes) instead of what is on disk now.
             self._close_file()
@@ -252,10 +247,6 @@ class ViewerWindow(QtWidgets.QMainWindow):
         """The integrity report of the recording on screen (None until it is read)."""
         return self.info.report
 
-    def recorded_fps(self) -> float | None:
-        """The camera's rate from the timestamps, None if unknown."""
-        return self.info.recorded_fps()
-
     # ==== frames =============================================================================
     def request_frame(self, index: int) -> None:
         """Show frame ``index`` soon, throttled like a slider drag (the last request wins)."""
@@ -313,10 +304,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
 
     def toggle_play(self) -> None:
         """Play or pause (Space)."""
-        if self.playing:
-            self.pause()
-        else:
-            self.play()
+        (self.pause if self.playing else self.play)()
 
     def play(self) -> None:
         """Play from the frame on screen (from the start if at the end)."""
@@ -328,8 +316,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
 
     def pause(self) -> None:
         """Stop playback, keeping the frame on screen."""
-        if hasattr(self, "player"):  # scrubbing can start before the window is built
-            self.player.stop()
+        self.player.stop()
 
     def _on_speed_changed(self) -> None:
         if self.playing:  # from the frame on screen, at the new speed
@@ -347,15 +334,9 @@ class ViewerWindow(QtWidgets.QMainWindow):
         """Whether the viewer is following a recording that is being written."""
         return self.follow.active
 
-    def following_started(self) -> None:
-        """Called by :class:`Following` once it follows the recording."""
+    def _on_following_changed(self, following: bool) -> None:
         self._update_title()
-        self.following_changed.emit(True)
-
-    def following_stopped(self) -> None:
-        """Called by :class:`Following` when it stops."""
-        self._update_title()
-        self.following_changed.emit(False)
+        self.following_changed.emit(following)
 
     # ==== settings and export ==================================================================
     def request_load_settings(self) -> None:
@@ -398,15 +379,10 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.setWindowTitle(title)
 
     def _update_enabled(self) -> None:
-        has = {
-            Needs.ALWAYS: True,
-            Needs.FILE: self.path is not None,
-            Needs.FRAMES: self.recording is not None and self.frame_count > 0,
-            Needs.SESSION: self.recording is not None and self.info.loadable,
-        }
-        for spec in ACTIONS:
-            self.acts[spec.key].setEnabled(has[spec.needs])
-        self.transport.set_usable(has[Needs.FRAMES])
+        frames = self.recording is not None and self.frame_count > 0
+        update_enabled(self.acts, file=self.path is not None, frames=frames,
+                       session=self.recording is not None and self.info.loadable)  # fmt: skip
+        self.transport.set_usable(frames)
 
     # ==== closing ============================================================================
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
@@ -416,10 +392,3 @@ class ViewerWindow(QtWidgets.QMainWindow):
     def shutdown(self) -> None:
         """Stop playback and following, cancel an export and close the file. Idempotent."""
         self._close_file()
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
