@@ -9,6 +9,7 @@ the :class:`Player`'s timer.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -226,6 +227,8 @@ class Player(QtCore.QObject):
         super().__init__(parent)
         self._action = action
         self._position = position
+        #: Where playback time comes from (seconds); tests put a fake clock here.
+        self.clock: Callable[[], float] = time.monotonic
         self._clock = PlaybackClock()
         self._timer = QtCore.QTimer(self)
         self._timer.setTimerType(QtCore.Qt.PreciseTimer)
@@ -243,7 +246,7 @@ class Player(QtCore.QObject):
 
     def start(self, details: RecordingDetails, index: int, speed: float | None) -> None:
         """(Re)start playback from frame ``index`` at ``speed``, by the recording's timestamps."""
-        self._clock = PlaybackClock(details.timestamps, details.recorded_fps())
+        self._clock = PlaybackClock(details.timestamps, details.recorded_fps(), self.clock)
         self._clock.start(index, speed)
         self._timer.start(self._clock.period_ms())
         self._action.setText("&Pause")
