@@ -22,6 +22,7 @@ from pathlib import Path
 from uutrack_gui.browse.notice import Level, Notice
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.reader import Recording, RecordingFile
+from uutrack_gui.units import format_time_left
 
 #: What refreshing a file that is being written can raise (h5py's errors included).
 _REFRESH_ERRORS = (StorageError, OSError, RuntimeError, KeyError, ValueError)
@@ -153,9 +154,9 @@ class Follower:
         idle = self.idle_s()
         if idle > IDLE_WARNING_S:
             return Notice(
-                f"Recording in progress? No new frames for {idle:.0f} s, but the file is still "
-                "marked as being written: the recording may be paused, or its writer stopped "
-                "without closing the file.",
+                f"Recording in progress? No new frames for {format_time_left(idle)}, but the "
+                "file is still marked as being written: the recording may be paused, or its "
+                "writer stopped without closing the file.",
                 Level.WARNING,
             )
         return Notice(
