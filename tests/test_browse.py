@@ -24,12 +24,14 @@ from uutrack_gui.browse.model import (
     Tone,
     list_recordings,
     load_details,
+    open_recordings,
     recording_facts,
+    same_file,
     verdict,
 )
 from uutrack_gui.browse.notice import Level
 from uutrack_gui.browse.playback import DEFAULT_FPS, EVERY_FRAME_TICK_MS, MIN_TICK_MS, PlaybackClock
-from uutrack_gui.storage import Hdf5Writer, RecordingFile
+from uutrack_gui.storage import Hdf5Writer, RecordingFile, StorageError
 from uutrack_gui.storage.legacy_writer import write_legacy_recording
 
 SHAPE = (40, 56)
@@ -97,6 +99,27 @@ def test_rows_of_a_file_with_two_recordings(tmp_path):
     assert listing.choose(0) == names[0] and listing.choose(-1) == names[1]
     assert listing.choose(names[0]) == names[0]
     assert listing.choose(7) is None and listing.choose("nope") is None
+
+
+def test_open_recordings_chooses_or_says_why_not(tmp_path):
+    path = tmp_path / "two.h5"
+    write_recording(path, n=3, seed=1)
+    write_recording(path, n=4, seed=2, start=START + _dt.timedelta(minutes=1))
+    rec_file, listing, name = open_recordings(path)
+    try:
+        assert name == rec_file.names[1] and len(listing.rows) == 2
+    finally:
+        rec_file.close()
+    rec_file, _, name = open_recordings(path, 0)
+    rec_file.close()
+    assert name == listing.names[0]
+    with pytest.raises(StorageError, match=f"{path} has no recording 7"):
+        open_recordings(path, 7)
+    not_hdf5 = tmp_path / "notes.h5"
+    not_hdf5.write_text("not a recording")
+    with pytest.raises(StorageError, match="is not an HDF5 file"):
+        open_recordings(not_hdf5)
+    assert same_file(path, tmp_path / "." / "two.h5") and not same_file(path, not_hdf5)
 
 
 def test_a_file_whose_recordings_hold_no_frames_says_so(tmp_path):

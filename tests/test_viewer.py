@@ -332,7 +332,10 @@ def test_levels_crosshair_and_profile_are_the_shared_panel(viewer, recording):
     # Fitted to the frame on screen: its 0.1 and 99.9 percentiles.
     assert viewer.panel.levels() == auto_levels(frames[3])
     assert auto_levels(frames[3]) != auto_levels(frames[4])  # so the check tells frames apart
-    viewer.acts["crosshair"].trigger()  # a click: setChecked() alone calls no handler
+    viewer.acts["crosshair"].setChecked(True)  # programmatic: the handler is not called
+    assert not viewer.panel._vline.isVisible()
+    viewer.acts["crosshair"].setChecked(False)
+    viewer.acts["crosshair"].trigger()  # a click or Ctrl+H
     assert viewer.panel._vline.isVisible()
     viewer.acts["profile"].trigger()
     assert viewer.panel.profile_plot.isVisibleTo(viewer)
