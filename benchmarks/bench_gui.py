@@ -31,40 +31,20 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import _common
 import numpy as np
+from _common import MIB as _MIB
 
-_MIB = 1024 * 1024
 SIZE = 2048
 FRAME_BYTES = SIZE * SIZE * 2
 TIMER_MS = 5
 TARGET_DISPLAY_FPS = 20.0
 TARGET_STALL_MS = 50.0
-
-
-def measure_disk(folder: Path, count: int = 256) -> float:
-    """MiB/s of ``dd ... bs=8M count=<count> oflag=direct`` into ``folder``."""
-    target = folder / "dd.bin"
-    try:
-        done = subprocess.run(
-            ["dd", "if=/dev/zero", f"of={target}", "bs=8M", f"count={count}", "oflag=direct"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    finally:
-        target.unlink(missing_ok=True)
-    match = re.search(r"copied, ([0-9.]+) s", done.stderr)
-    seconds = float(match.group(1))
-    return count * 8 / seconds
 
 
 @dataclass
@@ -206,50 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
 
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PyQt5 import QtCore, QtWidgets
-
-    from uutrack_gui.config import Session
-    from uutrack_gui.gui.main_window import MainWindow
-
-    work = Path(tempfile.mkdtemp(prefix="bench_gui_", dir=args.dir))
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    app.setOrganizationName("uutrack-bench")
-    app.setApplicationName("bench_gui")
-    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
-    QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, str(work))
-    window = None
-    try:
-        disk = measure_disk(work)
-        session = Session()
-        session.camera.width = session.camera.height = SIZE
-        session.camera.fps = 0.0
-        session.saving.directory = str(work / "data")
-        session.saving.max_memory = args.max_memory
-        session.saving.append = False
-        window = MainWindow(session)
-        window.ask = lambda title, text: True
-        window.resize(1500, 950)
-        window.show()
-        window.set_live(True)
-        free = run_phase(app, window, "camera free-running", 0.0, args.seconds)
-        # "As fast as the disk takes them": 80 % of dd, unless the free-running recording
-        # showed that the camera + saver on this machine cannot keep up with that.
-        sustainable_fps = min(disk * _MIB / FRAME_BYTES, free.saved_fps)
-        paced_fps = round(0.8 * sustainable_fps, 1)
-        paced = run_phase(
-            app, window, "paced at 80 % of min(dd, free-running)", paced_fps, args.seconds
-        )
-        phases = [paced, free]
-    finally:
-        if window is not None:
-            window.close()
-            deadline = time.monotonic() + 120
-            while not window._shut_down and time.monotonic() < deadline:
-                app.processEvents(QtCore.QEventLoop.AllEvents, 50)
-        shutil.rmtree(work, ignore_errors=True)
-
+    with _common.scratch_folder("bench_gui_", args.dir) as work:
+        app = _common.qt_app("bench_gui", work)
+        disk, phases = _run(app, work, args)
     platform_name = app.platformName()
     print(f"# GUI while recording {SIZE} x {SIZE} uint16 ({FRAME_BYTES / _MIB:.0f} MiB frames)")
     print()
@@ -267,11 +206,10 @@ def main(argv: list[str] | None = None) -> int:
         some = pressure.read_text().splitlines()[0]
         print(f"CPU pressure at the end (/proc/pressure/cpu): {some}")
     print()
-    print("| figure | " + " | ".join(p.name for p in phases) + " | target |")
-    print("|---|" + "---|" * len(phases) + "---|")
+    rows: list[list[str]] = []
 
     def row(label: str, values: list[str], target: str = "") -> None:
-        print(f"| {label} | " + " | ".join(values) + f" | {target} |")
+        rows.append([label, *values, target])
 
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISSED"
@@ -310,12 +248,47 @@ def main(argv: list[str] | None = None) -> int:
         "gaps in the file (s after its first frame: frames)",
         [", ".join(f"{t:.2f}: {n}" for t, n in p.gaps[:6]) or "none" for p in phases],
     )
+    _common.print_table(["figure", *(p.name for p in phases), "target"], rows)
     ok = all(
         p.display_fps >= TARGET_DISPLAY_FPS and p.stall_max_ms <= TARGET_STALL_MS for p in phases
     )
     print()
     print("all GUI targets met" if ok else "some GUI targets MISSED")
     return 0 if ok else 1
+
+
+def _run(app, work: Path, args) -> tuple[float, list[Phase]]:
+    """Measure the disk, then record twice with the main window open; (dd MiB/s, phases)."""
+    from uutrack_gui.config import Session
+    from uutrack_gui.gui.main_window import MainWindow
+
+    window = None
+    try:
+        disk = _common.run_dd(work, 256 * _common.DD_BLOCK).mib_s
+        session = Session()
+        session.camera.width = session.camera.height = SIZE
+        session.camera.fps = 0.0
+        session.saving.directory = str(work / "data")
+        session.saving.max_memory = args.max_memory
+        session.saving.append = False
+        window = MainWindow(session)
+        window.ask = lambda title, text: True
+        window.resize(1500, 950)
+        window.show()
+        window.set_live(True)
+        free = run_phase(app, window, "camera free-running", 0.0, args.seconds)
+        # "As fast as the disk takes them": 80 % of dd, unless the free-running recording
+        # showed that the camera + saver on this machine cannot keep up with that.
+        sustainable_fps = min(disk * _MIB / FRAME_BYTES, free.saved_fps)
+        paced_fps = round(0.8 * sustainable_fps, 1)
+        paced = run_phase(
+            app, window, "paced at 80 % of min(dd, free-running)", paced_fps, args.seconds
+        )
+        return disk, [paced, free]
+    finally:
+        if window is not None:
+            window.close()
+            _common.process_events_until(app, lambda: window._shut_down, timeout_s=120)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -50,9 +49,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import _common
 import bench_transport
 import h5py
 import numpy as np
+from _common import GIB as _GIB
+from _common import MIB as _MIB
 
 from uutrack_gui.acquisition import AcquisitionRunner
 from uutrack_gui.camera import Frame, SimulatedCamera
@@ -61,9 +63,6 @@ from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage.legacy_writer import write_legacy_recording
 from uutrack_gui.storage.writer import Hdf5Writer
 
-_MIB = 1024 * 1024
-_GIB = 1024 * _MIB
-_DD_BLOCK = 8 * _MIB
 #: Free space left untouched on the disk when sizing the dd file.
 _SPACE_MARGIN = 4 * _GIB
 _PACED_FRACTION = 0.8
@@ -328,34 +327,19 @@ class DdResult:
 
 
 def run_dd(folder: Path, nbytes: int) -> DdResult:
-    """Write ``nbytes`` (rounded to 8 MiB) with ``dd oflag=direct`` into ``folder``; delete it."""
-    count = max(1, round(nbytes / _DD_BLOCK))
-    target = folder / "dd.bin"
-    command = ["dd", "if=/dev/zero", f"of={target}", "bs=8M", f"count={count}", "oflag=direct"]
+    """Write ``nbytes`` (rounded to 8 MiB) with ``dd oflag=direct`` into ``folder``; delete it.
+
+    Also says what else the machine did meanwhile (CPU, disk), from ``/proc`` before and after.
+    """
     device = folder_device(folder)
     before = take_snapshot(device)
+    process, target = _common.start_dd(folder, nbytes)
     try:
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "LC_ALL": "C"},
-        )
-        _, stderr = process.communicate()
-        after = take_snapshot(device)
+        run = _common.finish_dd(process, target)
     finally:
-        target.unlink(missing_ok=True)
-    done = subprocess.CompletedProcess(command, process.returncode, "", stderr)
-    if done.returncode != 0:
-        raise RuntimeError(f"dd failed: {done.stderr.strip()}")
-    # "4294967296 bytes (4.3 GB, 4.0 GiB) copied, 2.51 s, 1.7 GB/s"
-    match = re.search(r"^(\d+) bytes .* copied, ([\d.]+) s", done.stderr, re.M)
-    if not match:
-        raise RuntimeError(f"cannot parse dd's output: {done.stderr.strip()}")
-    nbytes_done = int(match.group(1))
-    machine = describe_interference(before, after, {os.getpid(), process.pid}, nbytes_done)
-    return DdResult(" ".join(command), nbytes_done, float(match.group(2)), machine)
+        after = take_snapshot(device)
+    machine = describe_interference(before, after, {os.getpid(), process.pid}, run.nbytes)
+    return DdResult(run.command, run.nbytes, run.seconds, machine)
 
 
 def camera_only_fps(width: int, height: int, seconds: float = 2.0) -> tuple[float, float]:
@@ -628,17 +612,10 @@ def verdict(ok: bool) -> str:
 
 def print_table(rows: list[Row]) -> None:
     """Print ``rows`` as a Markdown table."""
-    header = Row("figure", "measured", "baseline", "target", "verdict")
-    cells = [[r.figure, r.measured, r.baseline, r.target, r.verdict] for r in [header, *rows]]
-    widths = [max(len(c[i]) for c in cells) for i in range(5)]
-
-    def line(values: list[str]) -> str:
-        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
-
-    print(line(cells[0]))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for c in cells[1:]:
-        print(line(c))
+    _common.print_table(
+        ["figure", "measured", "baseline", "target", "verdict"],
+        [[r.figure, r.measured, r.baseline, r.target, r.verdict] for r in rows],
+    )
 
 
 def describe_recording(name: str, run: RecordingRun) -> None:
@@ -751,19 +728,6 @@ def direct_io_here(folder: Path) -> str:
     finally:
         writer.close()
         path.unlink(missing_ok=True)
-
-
-def disk_description(folder: Path) -> str:
-    """The device and filesystem holding ``folder``, from ``df``."""
-    try:
-        out = (
-            subprocess.run(["df", "-hT", str(folder)], capture_output=True, text=True, check=True)
-            .stdout.splitlines()[-1]
-            .split()
-        )
-        return f"{out[0]} ({out[1]}, {out[2]})"
-    except (OSError, subprocess.CalledProcessError, IndexError):
-        return "unknown"
 
 
 def table_rows(
@@ -905,120 +869,110 @@ def main(argv: list[str] | None = None) -> int:
     """Run every measurement, print the table; 0 if every target passed."""
     args = parse_args(argv)
     base = Path(args.dir or tempfile.gettempdir()).resolve()
-    workdir = Path(tempfile.mkdtemp(prefix="uutrack-bench-", dir=base))
+    with _common.scratch_folder("uutrack-bench-", base) as workdir:
+        return _measure(workdir, args)
+
+
+def _measure(workdir: Path, args: argparse.Namespace) -> int:
+    """Every measurement in ``workdir``; prints as it goes, then the table."""
     frame_nbytes = args.width * args.height * 2
     frame_mib = frame_nbytes / _MIB
     max_memory = args.max_memory
     print(f"uutrack_gui recording benchmark, {_dt.datetime.now():%Y-%m-%d %H:%M}")
     print(f"command: python {' '.join(sys.argv)}")
-    print(
-        f"machine: {platform.node()}, {os.cpu_count()} CPUs, "
-        f"{os.sysconf('SC_PHYS_PAGES') * _PAGE / _GIB:.0f} GiB RAM, Python "
-        f"{platform.python_version()}, numpy {np.__version__}, h5py {h5py.__version__} "
-        f"(HDF5 {h5py.version.hdf5_version})"
-    )
-    print(f"folder: {workdir} on {disk_description(workdir)}")
+    print(f"machine: {_common.machine_description()}")
+    print(f"folder: {workdir} on {_common.disk_description(workdir)}")
     print(f"package: {package_description()}")
     print(f"frames: {args.width} x {args.height} uint16 ({frame_mib:g} MiB)")
-    rows: list[Row] = []
-    try:
-        # 1. disk: a 1 GiB probe sizes dd to what the free-running recording will write.
-        free = shutil.disk_usage(workdir).free
-        probe = run_dd(workdir, _GIB)
-        dd_bytes = max(4 * _GIB, int(args.seconds * probe.mib_s * _MIB))
-        dd_bytes = min(dd_bytes, max(_GIB, free - _SPACE_MARGIN))
-        print(
-            f"\n[1/7] dd: probe {probe.mib_s:,.0f} MiB/s; writing {dd_bytes / _GIB:.1f} GiB",
-            flush=True,
+    # 1. disk: a 1 GiB probe sizes dd to what the free-running recording will write.
+    free = shutil.disk_usage(workdir).free
+    probe = run_dd(workdir, _GIB)
+    dd_bytes = max(4 * _GIB, int(args.seconds * probe.mib_s * _MIB))
+    dd_bytes = min(dd_bytes, max(_GIB, free - _SPACE_MARGIN))
+    print(
+        f"\n[1/7] dd: probe {probe.mib_s:,.0f} MiB/s; writing {dd_bytes / _GIB:.1f} GiB",
+        flush=True,
+    )
+    dd = run_dd(workdir, dd_bytes)
+    print(
+        f"  {dd.command}\n  {dd.nbytes / _GIB:.1f} GiB in {dd.seconds:.2f} s: "
+        f"{dd.mib_s:,.0f} MiB/s\n  meanwhile: {dd.machine}",
+        flush=True,
+    )
+    needed = 1.2 * args.seconds * dd.mib_s * _MIB + _SPACE_MARGIN
+    if shutil.disk_usage(workdir).free < needed:
+        raise RuntimeError(
+            f"{needed / _GIB:.0f} GiB free needed in {workdir} for a {args.seconds:g} s "
+            f"recording at the dd rate; only {shutil.disk_usage(workdir).free / _GIB:.0f} GiB"
         )
-        dd = run_dd(workdir, dd_bytes)
-        print(
-            f"  {dd.command}\n  {dd.nbytes / _GIB:.1f} GiB in {dd.seconds:.2f} s: "
-            f"{dd.mib_s:,.0f} MiB/s\n  meanwhile: {dd.machine}",
-            flush=True,
-        )
-        needed = 1.2 * args.seconds * dd.mib_s * _MIB + _SPACE_MARGIN
-        if shutil.disk_usage(workdir).free < needed:
-            raise RuntimeError(
-                f"{needed / _GIB:.0f} GiB free needed in {workdir} for a {args.seconds:g} s "
-                f"recording at the dd rate; only {shutil.disk_usage(workdir).free / _GIB:.0f} GiB"
-            )
-        print(f"  frames written with O_DIRECT in this folder: {direct_io_here(workdir)}")
+    print(f"  frames written with O_DIRECT in this folder: {direct_io_here(workdir)}")
 
-        # 2. the camera alone
-        cam_fps, cam_ms = camera_only_fps(args.width, args.height)
-        print(
-            f"\n[2/7] camera alone: {cam_fps:,.0f} fps ({cam_ms:.2f} ms per frame, "
-            f"{cam_fps * frame_mib:,.0f} MiB/s); the disk took {dd.mib_s / frame_mib:,.0f} fps",
-            flush=True,
-        )
+    # 2. the camera alone
+    cam_fps, cam_ms = camera_only_fps(args.width, args.height)
+    print(
+        f"\n[2/7] camera alone: {cam_fps:,.0f} fps ({cam_ms:.2f} ms per frame, "
+        f"{cam_fps * frame_mib:,.0f} MiB/s); the disk took {dd.mib_s / frame_mib:,.0f} fps",
+        flush=True,
+    )
 
-        # 3. free-running recording, bracketed by dd before and after (the disk drifts)
-        print(f"\n[3/7] free-running recording, {args.seconds:g} s ...", flush=True)
-        free_run = record(
-            workdir / "free.h5", args.width, args.height, 0.0, args.seconds, max_memory
-        )
-        (workdir / "free.h5").unlink()
-        describe_recording("free-running", free_run)
-        dd_after = run_dd(workdir, dd_bytes)
-        dd_mib_s = (dd.mib_s + dd_after.mib_s) / 2
-        disk_fps = dd_mib_s / frame_mib
-        print(
-            f"\n[4/7] dd again: {dd_after.mib_s:,.0f} MiB/s; the disk rate is taken as the mean "
-            f"of the runs before and after: {dd_mib_s:,.0f} MiB/s\n  meanwhile: {dd_after.machine}",
-            flush=True,
-        )
+    # 3. free-running recording, bracketed by dd before and after (the disk drifts)
+    print(f"\n[3/7] free-running recording, {args.seconds:g} s ...", flush=True)
+    free_run = record(workdir / "free.h5", args.width, args.height, 0.0, args.seconds, max_memory)
+    (workdir / "free.h5").unlink()
+    describe_recording("free-running", free_run)
+    dd_after = run_dd(workdir, dd_bytes)
+    dd_mib_s = (dd.mib_s + dd_after.mib_s) / 2
+    disk_fps = dd_mib_s / frame_mib
+    print(
+        f"\n[4/7] dd again: {dd_after.mib_s:,.0f} MiB/s; the disk rate is taken as the mean "
+        f"of the runs before and after: {dd_mib_s:,.0f} MiB/s\n  meanwhile: {dd_after.machine}",
+        flush=True,
+    )
 
-        # 4. paced at 80 % of dd
-        paced_fps = _PACED_FRACTION * disk_fps
-        print(
-            f"\n[5/7] paced recording at {paced_fps:.1f} fps "
-            f"({paced_fps * frame_mib:,.0f} MiB/s), {args.seconds:g} s, after live view "
-            "(as an operator does: the frame ring is warm when Record is clicked) ...",
-            flush=True,
-        )
-        paced = record(
-            workdir / "paced.h5",
-            args.width,
-            args.height,
-            paced_fps,
-            args.seconds,
-            max_memory,
-            live_first=True,
-        )
-        (workdir / "paced.h5").unlink()
-        describe_recording("paced", paced)
+    # 4. paced at 80 % of dd
+    paced_fps = _PACED_FRACTION * disk_fps
+    print(
+        f"\n[5/7] paced recording at {paced_fps:.1f} fps "
+        f"({paced_fps * frame_mib:,.0f} MiB/s), {args.seconds:g} s, after live view "
+        "(as an operator does: the frame ring is warm when Record is clicked) ...",
+        flush=True,
+    )
+    paced = record(
+        workdir / "paced.h5",
+        args.width,
+        args.height,
+        paced_fps,
+        args.seconds,
+        max_memory,
+        live_first=True,
+    )
+    (workdir / "paced.h5").unlink()
+    describe_recording("paced", paced)
 
-        # 5. the original algorithm
-        print(f"\n[6/7] original UUTrack algorithm, {args.legacy_blocks} blocks ...", flush=True)
-        legacy = run_legacy(workdir / "legacy.h5", args.width, args.height, args.legacy_blocks)
-        (workdir / "legacy.h5").unlink()
-        print(
-            f"  {legacy.frames} frames ({legacy.frames * frame_mib:,.0f} MiB) in "
-            f"{legacy.t_durable:.2f} s with fsync ({legacy.t_closed:.2f} s to close): "
-            f"{legacy.mib_s:,.1f} MiB/s; file {legacy.file_bytes / _MIB:,.0f} MiB"
-        )
+    # 5. the original algorithm
+    print(f"\n[6/7] original UUTrack algorithm, {args.legacy_blocks} blocks ...", flush=True)
+    legacy = run_legacy(workdir / "legacy.h5", args.width, args.height, args.legacy_blocks)
+    (workdir / "legacy.h5").unlink()
+    print(
+        f"  {legacy.frames} frames ({legacy.frames * frame_mib:,.0f} MiB) in "
+        f"{legacy.t_durable:.2f} s with fsync ({legacy.t_closed:.2f} s to close): "
+        f"{legacy.mib_s:,.1f} MiB/s; file {legacy.file_bytes / _MIB:,.0f} MiB"
+    )
 
-        # 6. transport alone
-        print(f"\n[7/7] transport, {args.transport_seconds:g} s each ...", flush=True)
-        frames = bench_transport.make_frames(args.width, args.height)
-        queue_t = bench_transport.measure_queue(frames, args.transport_seconds)
-        ring_t = bench_transport.measure_ring(
-            frames, args.transport_seconds, int(max_memory * _MIB)
-        )
-        del frames
-        print(f"  {queue_t.describe()}\n  {ring_t.describe()}")
+    # 6. transport alone
+    print(f"\n[7/7] transport, {args.transport_seconds:g} s each ...", flush=True)
+    frames = _common.simulated_frames(args.width, args.height)
+    queue_t = bench_transport.measure_queue(frames, args.transport_seconds)
+    ring_t = bench_transport.measure_ring(frames, args.transport_seconds, int(max_memory * _MIB))
+    del frames
+    print(f"  {queue_t.describe()}\n  {ring_t.describe()}")
 
-        rows = table_rows(
-            dd, dd_after, cam_fps, cam_ms, free_run, paced, legacy, queue_t, ring_t, max_memory
-        )
-        print()
-        print_table(rows)
-        return 0 if all(r.verdict != "FAIL" for r in rows) else 1
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if workdir.exists():
-            print(f"warning: could not delete {workdir}", file=sys.stderr)
+    rows = table_rows(
+        dd, dd_after, cam_fps, cam_ms, free_run, paced, legacy, queue_t, ring_t, max_memory
+    )
+    print()
+    print_table(rows)
+    return 0 if all(r.verdict != "FAIL" for r in rows) else 1
 
 
 if __name__ == "__main__":

@@ -36,10 +36,11 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from _common import MIB as _MIB
+from _common import simulated_frames
 
 from uutrack_gui.storage.ring import FrameRing, RingLayout
 
-_MIB = 1024 * 1024
 #: Pause of a producer waiting for a free ring slot (benchmark only; the product drops instead).
 _RING_FULL_WAIT_S = 0.0002
 
@@ -197,23 +198,15 @@ def measure_ring(frames: list[np.ndarray], seconds: float, memory_bytes: int) ->
         ring.close()
 
 
-def make_frames(width: int, height: int, count: int = 8) -> list[np.ndarray]:
-    """``count`` distinct frames from the simulated camera."""
-    from uutrack_gui.camera import SimulatedCamera
-
-    camera = SimulatedCamera(width, height, fps=0)
-    return [camera.expected_frame(i) for i in range(count)]
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Measure both transports and print one line each."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per transport")
     parser.add_argument("--max-memory", type=float, default=1000.0, help="ring size in MB")
     parser.add_argument("--width", type=int, default=2048)
     parser.add_argument("--height", type=int, default=2048)
-    args = parser.parse_args()
-    frames = make_frames(args.width, args.height)
+    args = parser.parse_args(argv)
+    frames = simulated_frames(args.width, args.height)
     queue = measure_queue(frames, args.seconds)
     ring = measure_ring(frames, args.seconds, int(args.max_memory * _MIB))
     print(queue.describe())

@@ -7,7 +7,8 @@ One run:
    1280 frames), from a few precomputed ``SimulatedCamera(2048, 2048).expected_frame(i)``
    frames used in turn, and the same frames in the original UUTrack layout
    (:func:`~uutrack_gui.storage.legacy_writer.write_legacy_recording`: int16, gzip level 1,
-   automatic chunks over (x, y, t), 250 MB zero-padded blocks; ``--legacy-gib``);
+   automatic chunks over (x, y, t), 250 MB zero-padded blocks), of the same size unless
+   ``--legacy-gib`` says otherwise (0: no legacy file);
 2. drops the page cache before each measurement (``/proc/sys/vm/drop_caches`` as root, else
    ``posix_fadvise(DONTNEED)`` on the files; the output says which worked), so that frames
    come from the disk, as they do for a recording opened for the first time;
@@ -29,8 +30,10 @@ One run:
 
 Usage::
 
-    python benchmarks/bench_viewer.py [--gib 10] [--legacy-gib 10] [--seeks 200] [--drags 20]
+    python benchmarks/bench_viewer.py [--gib 10] [--legacy-gib GIB] [--seeks 200] [--drags 20]
                                       [--dir DIR]
+
+A quick check that it runs: ``--gib 0.05 --seeks 10 --drags 2``.
 """
 
 from __future__ import annotations
@@ -38,37 +41,30 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # always: the figures are Qt-offscreen
 
+import _common  # noqa: E402
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
+from _common import GIB  # noqa: E402
 
-from uutrack_gui.camera import SimulatedCamera  # noqa: E402
 from uutrack_gui.config import Session  # noqa: E402
 from uutrack_gui.storage import Hdf5Writer, RecordingFile  # noqa: E402
 from uutrack_gui.storage.legacy_writer import write_legacy_recording  # noqa: E402
 
 SIDE = 2048
 FRAME_BYTES = SIDE * SIDE * 2
-GIB = 1024**3
 FIRST_FRAME_TARGET_S = 0.5
 SEEK_TARGET_S = 0.050
 
 
 # --- files --------------------------------------------------------------------------------------
-def precompute(k: int) -> list[np.ndarray]:
-    camera = SimulatedCamera(SIDE, SIDE, fps=0)
-    return [camera.expected_frame(i).copy() for i in range(k)]
-
-
 def write_new(path: Path, n: int, frames: list[np.ndarray]) -> float:
     """This program's format, frame by frame; returns MiB/s to the file being closed + fsync."""
     t0 = time.perf_counter()
@@ -80,7 +76,7 @@ def write_new(path: Path, n: int, frames: list[np.ndarray]) -> float:
         if i % 128 == 127:
             _progress(f"  this format: {i + 1}/{n} frames")
     writer.close()
-    _fsync(path)
+    _common.fsync_file(path)
     _progress("")
     return n * FRAME_BYTES / 2**20 / (time.perf_counter() - t0)
 
@@ -97,17 +93,9 @@ def write_legacy(path: Path, n: int, frames: list[np.ndarray]) -> float:
 
     with h5py.File(path, "w") as h5:
         write_legacy_recording(h5, source(), "User:\n  name: benchmark\n")
-    _fsync(path)
+    _common.fsync_file(path)
     _progress("")
     return n * FRAME_BYTES / 2**20 / (time.perf_counter() - t0)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def drop_caches(paths: list[Path]) -> str:
@@ -148,13 +136,8 @@ def _progress(text: str) -> None:
 # --- measurements -------------------------------------------------------------------------------
 def _wait(app, condition, timeout_s: float = 30.0) -> None:
     """Run the event loop until ``condition()`` holds (no sleeping: events are processed)."""
-    from PyQt5 import QtCore
-
-    deadline = time.perf_counter() + timeout_s
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the viewer did not get there in time")
-        app.processEvents(QtCore.QEventLoop.AllEvents, 5)
+    if not _common.process_events_until(app, condition, timeout_s):
+        raise TimeoutError("the viewer did not get there in time")
 
 
 def _run_for(app, seconds: float) -> None:
@@ -243,7 +226,7 @@ def measure(app, path: Path, n: int, frames: list[np.ndarray], args) -> dict[str
             _run_for(app, 0.016)
         t0 = time.perf_counter()
         window.slider.setValue(int(moves[-1]))
-        _wait(app, lambda t=target: window.frame_index == t and window._pending is None)
+        _wait(app, lambda t=target: window.frame_index == t and window.transport.pending is None)
         viewport.repaint()
         latencies.append(time.perf_counter() - t0)
     out["drag"] = np.array(latencies)
@@ -263,9 +246,7 @@ def _verdict(value: float, target: float) -> str:
 
 
 def report(new: dict, legacy: dict | None, args, writes: dict[str, float]) -> None:
-    print()
-    print("| figure | this format | UUTrack layout | target | verdict (this format) |")
-    print("|---|---|---|---|---|")
+    rows: list[list[str]] = []
 
     def row(name: str, key: str, stat=None, target: float | None = None) -> None:
         def get(result):
@@ -275,14 +256,15 @@ def report(new: dict, legacy: dict | None, args, writes: dict[str, float]) -> No
             return float(stat(value)) if stat is not None else float(value)
 
         ours, theirs = get(new), get(legacy)
-        cells = [
-            name,
-            _ms(ours),
-            _ms(theirs) if theirs is not None else "-",
-            f"< {_ms(target)}" if target else "",
-            _verdict(ours, target) if target else "",
-        ]
-        print("| " + " | ".join(cells) + " |")
+        rows.append(
+            [
+                name,
+                _ms(ours),
+                _ms(theirs) if theirs is not None else "-",
+                f"< {_ms(target)}" if target else "",
+                _verdict(ours, target) if target else "",
+            ]
+        )
 
     row("first frame on screen (viewer: open_file + paint)", "viewer_first",
         target=FIRST_FRAME_TARGET_S)  # fmt: skip
@@ -302,10 +284,11 @@ def report(new: dict, legacy: dict | None, args, writes: dict[str, float]) -> No
         return f"{int(np.sum(values >= SEEK_TARGET_S))} of {len(values)}"
 
     for key, what in (("seek", "seeks"), ("read", "reads alone"), ("drag", "slider stops")):
-        print(
-            f"| {what} at or over 50 ms | {over(new, key)} | "
-            f"{over(legacy, key) if legacy else '-'} | | |"
-        )
+        theirs = over(legacy, key) if legacy else "-"
+        rows.append([f"{what} at or over 50 ms", over(new, key), theirs, "", ""])
+    print()
+    header = ["figure", "this format", "UUTrack layout", "target", "verdict (this format)"]
+    _common.print_table(header, rows)
     print()
     print(
         "I/O pressure (/proc/pressure/io 'some': time any task, this one included, waited for"
@@ -324,95 +307,80 @@ def report(new: dict, legacy: dict | None, args, writes: dict[str, float]) -> No
     )
 
 
-def _df(folder: Path) -> str:
-    try:
-        done = subprocess.run(["df", "-h", str(folder)], capture_output=True, text=True, check=True)
-        return done.stdout.strip().splitlines()[-1]
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-
-
-def choose_folder(requested: Path | None, need: int) -> Path:
+def choose_parent(requested: Path | None, need: int) -> Path:
+    """The first candidate folder with ``need`` bytes free."""
     candidates = [requested] if requested else [Path("/work"), Path(tempfile.gettempdir())]
     for folder in candidates:
         if folder.is_dir() and shutil.disk_usage(folder).free > need:
-            return Path(tempfile.mkdtemp(prefix="bench_viewer_", dir=folder))
+            return folder
     raise SystemExit(
         f"bench_viewer: need {need / GIB:.1f} GiB free in one of "
         f"{', '.join(str(c) for c in candidates)}"
     )
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gib", type=float, default=10.0, help="size of the recording (GiB)")
     parser.add_argument(
-        "--legacy-gib", type=float, default=10.0, help="UUTrack layout (GiB); 0: skip"
+        "--legacy-gib",
+        type=float,
+        default=None,
+        help="size of the UUTrack-layout file (GiB; default: the same as --gib); 0: skip it",
     )
     parser.add_argument("--seeks", type=int, default=200, help="random frames to seek (>= 100)")
     parser.add_argument("--drags", type=int, default=20, help="simulated slider drags")
     parser.add_argument("--distinct", type=int, default=8, help="precomputed frames used in turn")
     parser.add_argument("--dir", type=Path, help="folder for the files (default /work or /tmp)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    legacy_gib = args.gib if args.legacy_gib is None else args.legacy_gib
 
     n = math.ceil(args.gib * GIB / FRAME_BYTES)
-    n_legacy = math.ceil(args.legacy_gib * GIB / FRAME_BYTES) if args.legacy_gib > 0 else 0
+    n_legacy = math.ceil(legacy_gib * GIB / FRAME_BYTES) if legacy_gib > 0 else 0
     need = (n + n_legacy) * FRAME_BYTES + GIB  # the legacy file is compressed: this is generous
-    folder = choose_folder(args.dir, need)
-    print(f"# Viewer benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
-    print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, h5py {h5py.version.version} "
-        f"(HDF5 {h5py.version.hdf5_version})"
-    )
-    print(f"folder: {folder} on {_df(folder)}")
-    print(
-        f"recording: {n} frames of {SIDE} x {SIDE} uint16 = {n * FRAME_BYTES / GIB:.2f} GiB; "
-        f"UUTrack layout: {n_legacy} frames = {n_legacy * FRAME_BYTES / GIB:.2f} GiB of frames"
-        + (" (smaller than the recording, see --legacy-gib)" if 0 < n_legacy < n else "")
-    )
-
-    from PyQt5 import QtCore, QtWidgets
-
-    # The viewer remembers recent files in QSettings: keep them away from the user's settings.
-    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
-    QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, str(folder))
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["bench_viewer"])
-    app.setOrganizationName("uutrack-bench")
-    app.setApplicationName("bench_viewer")
-
-    writes: dict[str, float] = {}
-    try:
-        frames = precompute(args.distinct)
-        new_path = folder / "recording.h5"
-        t0 = time.perf_counter()
-        writes["new"] = write_new(new_path, n, frames)
-        print(f"wrote {new_path.name}: {new_path.stat().st_size / GIB:.2f} GiB on disk "
-              f"in {time.perf_counter() - t0:.0f} s")  # fmt: skip
-        legacy_path = folder / "uutrack_layout.hdf5"
-        if n_legacy:
-            t0 = time.perf_counter()
-            writes["legacy"] = write_legacy(legacy_path, n_legacy, frames)
-            print(f"wrote {legacy_path.name}: {legacy_path.stat().st_size / GIB:.2f} GiB on disk "
-                  f"(gzip 1) in {time.perf_counter() - t0:.0f} s")  # fmt: skip
+    with _common.scratch_folder("bench_viewer_", choose_parent(args.dir, need)) as folder:
+        print(f"# Viewer benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
+        print(f"machine: {_common.machine_description()}")
+        print(f"folder: {folder} on {_common.disk_description(folder)}")
         print(
-            "load average before measuring (other programs compete for the 2 cores and the "
-            f"disk): {', '.join(f'{v:.2f}' for v in os.getloadavg())}"
+            f"recording: {n} frames of {SIDE} x {SIDE} uint16 = {n * FRAME_BYTES / GIB:.2f} GiB; "
+            f"UUTrack layout: {n_legacy} frames = {n_legacy * FRAME_BYTES / GIB:.2f} GiB of frames"
         )
-        new = measure(app, new_path, n, frames, args)
-        print(f"page cache before each measurement: {new['cache']}")
-        legacy = measure(app, legacy_path, n_legacy, frames, args) if n_legacy else None
-        report(new, legacy, args, writes)
-        ok = (
-            new["viewer_first"] < FIRST_FRAME_TARGET_S
-            and float(np.max(new["seek"])) < SEEK_TARGET_S
-            and float(np.max(new["drag"])) < SEEK_TARGET_S
-        )
-        print(f"\ntargets (first frame < 0.5 s, every seek < 50 ms): {'MET' if ok else 'NOT MET'}")
-        return 0 if ok else 1
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        print(f"deleted {folder}")
+        # The viewer remembers recent files in QSettings: kept in the scratch folder.
+        app = _common.qt_app("bench_viewer", folder)
+        return _run(app, folder, n, n_legacy, args)
+
+
+def _run(app, folder: Path, n: int, n_legacy: int, args) -> int:
+    """Write the files, measure the viewer on each, print the report; 0 if the targets are met."""
+    writes: dict[str, float] = {}
+    frames = _common.simulated_frames(SIDE, SIDE, args.distinct)
+    new_path = folder / "recording.h5"
+    t0 = time.perf_counter()
+    writes["new"] = write_new(new_path, n, frames)
+    print(f"wrote {new_path.name}: {new_path.stat().st_size / GIB:.2f} GiB on disk "
+          f"in {time.perf_counter() - t0:.0f} s")  # fmt: skip
+    legacy_path = folder / "uutrack_layout.hdf5"
+    if n_legacy:
+        t0 = time.perf_counter()
+        writes["legacy"] = write_legacy(legacy_path, n_legacy, frames)
+        print(f"wrote {legacy_path.name}: {legacy_path.stat().st_size / GIB:.2f} GiB on disk "
+              f"(gzip 1) in {time.perf_counter() - t0:.0f} s")  # fmt: skip
+    print(
+        "load average before measuring (other programs compete for the 2 cores and the "
+        f"disk): {', '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
+    new = measure(app, new_path, n, frames, args)
+    print(f"page cache before each measurement: {new['cache']}")
+    legacy = measure(app, legacy_path, n_legacy, frames, args) if n_legacy else None
+    report(new, legacy, args, writes)
+    ok = (
+        new["viewer_first"] < FIRST_FRAME_TARGET_S
+        and float(np.max(new["seek"])) < SEEK_TARGET_S
+        and float(np.max(new["drag"])) < SEEK_TARGET_S
+    )
+    print(f"\ntargets (first frame < 0.5 s, every seek < 50 ms): {'MET' if ok else 'NOT MET'}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

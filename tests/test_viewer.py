@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 import yaml
+from live_writer import LIVE_SHAPE, LiveWriter
 from PyQt5 import QtCore, QtGui
 
+from uutrack_gui.gui.levels import auto_levels
 from uutrack_gui.gui.recent import recent_files
 from uutrack_gui.gui.viewer import ViewerWindow
 from uutrack_gui.storage import Hdf5Writer, RecordingFile
@@ -87,14 +85,16 @@ def test_slider_drag_reads_few_frames_and_shows_the_last(viewer, recording, qtbo
     viewer.open_file(path)
     shown = []
     viewer.frame_shown.connect(shown.append)
-    viewer.seek_interval_ms = 200  # long enough that a burst of moves falls inside one interval
+    viewer.transport.seek_interval_ms = (
+        200  # long enough that a burst of moves falls inside one interval
+    )
     viewer.show_frame(0)
     shown.clear()
     for value in range(1, 26):  # a drag: many moves in a few milliseconds
         viewer.slider.setValue(value)
     qtbot.waitUntil(lambda: viewer.frame_index == 25, timeout=3000)
     assert shown[-1] == 25
-    assert len(shown) <= 2, shown  # throttled: not one read per slider step
+    assert shown == [25]  # throttled: the frame where the slider stopped, read once
     assert np.array_equal(viewer.panel.frame, frames[25])
 
 
@@ -122,7 +122,7 @@ def test_integrity_and_session_panels(viewer, recording, qtbot):
     assert "Finished cleanly: yes (stopped)" in summary
     assert "Camera" in summary and "Test camera" in summary
     assert viewer.details.session_text.toPlainText() == SESSION
-    assert viewer.recorded_fps() == pytest.approx(100)
+    assert viewer.info.recorded_fps() == pytest.approx(100)
 
 
 def test_load_these_settings(viewer, recording, qtbot, tmp_path):
@@ -147,21 +147,48 @@ def test_load_settings_without_a_main_window_says_so(qtbot, recording):
     viewer.close()
 
 
+class FakeClock:
+    """Seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_play_at_recorded_rate_then_pause(viewer, recording, qtbot):
     path, _ = recording
     viewer.open_file(path)
     qtbot.waitUntil(lambda: viewer.report is not None)
+    clock = FakeClock()
+    viewer.player.clock = clock
     shown = []
     viewer.frame_shown.connect(shown.append)
-    started = time.monotonic()
     viewer.acts["play"].trigger()
-    assert viewer.playing
-    # 30 frames over 0.32 s of timestamps at 100 fps: about a third of a second of playback.
-    qtbot.waitUntil(lambda: not viewer.playing, timeout=5000)
-    elapsed = time.monotonic() - started
-    assert viewer.frame_index == 29
-    assert shown == sorted(shown) and shown[-1] == 29
-    assert 0.25 < elapsed < 3.0, elapsed
+    assert viewer.playing and viewer.acts["play"].text() == "&Pause"
+    # The frames due at each moment of the recorded timestamps (100 fps, counters 10, 11 and
+    # 20 missing): 55 ms in, frame 5; 125 ms in, frame 10 (counter 12, after the gap).
+    clock.now = 0.055
+    qtbot.waitUntil(lambda: viewer.frame_index == 5)
+    clock.now = 0.125
+    qtbot.waitUntil(lambda: viewer.frame_index == 10)
+    clock.now = 0.305
+    qtbot.waitUntil(lambda: viewer.frame_index == 27)  # 0.30 s: counter 30
+    clock.now = 1.0  # past the end: the last frame, and playback stops
+    qtbot.waitUntil(lambda: not viewer.playing)
+    assert viewer.frame_index == 29 and shown == [5, 10, 27, 29]
+    assert viewer.acts["play"].text() == "&Play"
+    # Twice the speed from frame 20 (counter 23, 0.23 s): 27.5 ms later 0.285 s is due.
+    viewer.speed.setCurrentIndex(viewer.speed.findText("2×"))
+    viewer.show_frame(20)
+    shown.clear()
+    clock.now = 10.0
+    viewer.play()
+    clock.now = 10.0275
+    qtbot.waitUntil(lambda: viewer.frame_index == 25)  # counter 28
+    viewer.pause()
+    assert shown == [25]
     # Every frame in turn at a chosen speed; Space pauses.
     viewer.speed.setCurrentIndex(viewer.speed.findText("Every frame"))
     viewer.show_frame(0)
@@ -170,7 +197,7 @@ def test_play_at_recorded_rate_then_pause(viewer, recording, qtbot):
     qtbot.waitUntil(lambda: viewer.frame_index >= 3, timeout=3000)
     qtbot.keyClick(viewer, QtCore.Qt.Key_Space)
     assert not viewer.playing
-    assert shown[:3] == [1, 2, 3]
+    assert shown == list(range(1, viewer.frame_index + 1))
 
 
 def test_several_recordings_are_listed_and_chosen(viewer, tmp_path, qtbot):
@@ -302,85 +329,27 @@ def test_levels_crosshair_and_profile_are_the_shared_panel(viewer, recording):
     viewer.show_frame(3)
     viewer.panel.set_levels(0, 10)
     viewer.acts["autolevels"].trigger()
-    low, high = viewer.panel.levels()
-    assert (low, high) != (0, 10) and low < high
-    viewer.acts["crosshair"].setChecked(True)
+    # Fitted to the frame on screen: its 0.1 and 99.9 percentiles.
+    assert viewer.panel.levels() == auto_levels(frames[3])
+    assert auto_levels(frames[3]) != auto_levels(frames[4])  # so the check tells frames apart
+    viewer.acts["crosshair"].setChecked(True)  # programmatic: the handler is not called
+    assert not viewer.panel._vline.isVisible()
+    viewer.acts["crosshair"].setChecked(False)
+    viewer.acts["crosshair"].trigger()  # a click or Ctrl+H
     assert viewer.panel._vline.isVisible()
-    viewer.acts["profile"].setChecked(True)
+    viewer.acts["profile"].trigger()
     assert viewer.panel.profile_plot.isVisibleTo(viewer)
     profile = viewer.panel.profile()
     row = SHAPE[0] // 2
     assert np.array_equal(profile, frames[3][row, SHAPE[1] // 4 : SHAPE[1] // 4 + len(profile)])
-    viewer.acts["autolevels_continuous"].setChecked(True)
+    viewer.acts["autolevels_continuous"].trigger()
     assert viewer.panel.auto_levels_continuous
 
 
 # --- following a recording that is being written ----------------------------------------------
-WRITER = textwrap.dedent(
-    """
-    import sys
-    import numpy as np
-    from uutrack_gui.storage import Hdf5Writer
-
-    shape = (32, 64)  # 4 KiB frames: the writer's direct-I/O path where the system has it
-    writer = Hdf5Writer()
-    writer.setup(sys.argv[1], shape, "uint16", "user:\\n  name: live\\n")
-    n = 0
-    print("ready", flush=True)
-    for line in sys.stdin:
-        command = line.split()
-        if command[0] == "add":
-            for _ in range(int(command[1])):
-                writer.append(np.full(shape, n, np.uint16), n, 1000.0 + n / 50)
-                n += 1
-            writer.flush()
-            print("wrote", n, flush=True)
-        elif command[0] == "close":
-            writer.close()
-            print("closed", flush=True)
-            break
-    """
-)
-
-
-class _Writer:
-    """An Hdf5Writer in its own process (SWMR writer), fed commands on stdin."""
-
-    def __init__(self, path: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._reply() == "ready"
-
-    def _reply(self) -> str:
-        line = self.process.stdout.readline().strip()
-        assert line, "the writer process ended early"
-        return line
-
-    def add(self, n: int) -> str:
-        self.process.stdin.write(f"add {n}\n")
-        self.process.stdin.flush()
-        return self._reply()
-
-    def close(self) -> str:
-        self.process.stdin.write("close\n")
-        self.process.stdin.flush()
-        reply = self._reply()
-        self.process.wait(timeout=30)
-        return reply
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
 def test_follow_a_recording_while_it_is_written(tmp_path, qtbot):
     path = tmp_path / "live.h5"
-    writer = _Writer(path)
+    writer = LiveWriter(path)
     try:
         viewer = ViewerWindow()
         qtbot.addWidget(viewer)
@@ -392,7 +361,7 @@ def test_follow_a_recording_while_it_is_written(tmp_path, qtbot):
         assert writer.add(5) == "wrote 5"
         qtbot.waitUntil(lambda: viewer.frame_count == 5, timeout=5000)
         assert viewer.frame_index == 4  # stays on the newest frame, like tail -f
-        assert np.array_equal(viewer.panel.frame, np.full((32, 64), 4, np.uint16))
+        assert np.array_equal(viewer.panel.frame, np.full(LIVE_SHAPE, 4, np.uint16))
         assert "5 frames so far" in viewer.message()
         counts = []
         viewer.frame_count_changed.connect(counts.append)
@@ -400,7 +369,7 @@ def test_follow_a_recording_while_it_is_written(tmp_path, qtbot):
         qtbot.waitUntil(lambda: viewer.frame_count == 15, timeout=5000)
         assert counts[-1] == 15
         viewer.show_frame(7)
-        assert np.array_equal(viewer.panel.frame, np.full((32, 64), 7, np.uint16))
+        assert np.array_equal(viewer.panel.frame, np.full(LIVE_SHAPE, 7, np.uint16))
         # The writer is not disturbed: it finishes the file while the viewer holds it open.
         assert writer.close() == "closed"
         with qtbot.waitSignal(viewer.following_changed, timeout=10000) as stopped:
@@ -423,7 +392,7 @@ def test_a_recording_appends_to_a_file_the_viewer_holds_open(tmp_path, qtbot, re
     path, frames = recording
     viewer = ViewerWindow(path)
     qtbot.addWidget(viewer)
-    writer = _Writer(path)
+    writer = LiveWriter(path)
     try:
         assert writer.add(3) == "wrote 3"
         assert writer.close() == "closed"
