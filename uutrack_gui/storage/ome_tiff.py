@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from uutrack_gui import __version__
 from uutrack_gui.storage.api import RecordingArray, frame_interval_s, pixel_size_um
@@ -110,7 +111,7 @@ def export_ome_tiff(
     pixel_um = pixel_size_um(source)
     interval = frame_interval_s(source.timestamps)
     metadata: dict[str, Any] = {"axes": "TYX", "Name": source.name}
-    description = source.metadata_text.strip()  # OME-XML is UTF-8: no escaping needed
+    description = _session_text(source)
     if description:
         metadata["Description"] = description
     options: dict[str, Any] = {}
@@ -156,6 +157,14 @@ def export_ome_tiff(
         pixel_size_um=pixel_um,
         frame_interval_s=interval,
     )
+
+
+def _session_text(recording: Recording) -> str:
+    """The session as readable YAML: OME-XML is UTF-8, so the file's ASCII escapes are undone."""
+    session = recording.metadata()
+    if not session or set(session) == {"raw"}:
+        return recording.metadata_text.strip()
+    return yaml.safe_dump(session, sort_keys=False, allow_unicode=True).strip()
 
 
 def _import_tifffile() -> Any:
