@@ -80,9 +80,14 @@ def legacy(tmp_path):
 
 # --- HDF5 1.10 ----------------------------------------------------------------------------------
 def _h5dump() -> str:
+    """The h5dump of an HDF5 older than 2.0 (the reader the files must stay readable by)."""
     exe = shutil.which("h5dump")
     if exe is None:
         pytest.skip("h5dump is not installed (Debian: apt-get install hdf5-tools)")
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
+    match = re.search(r"Version (\d+)\.(\d+)", version)
+    if match is None or int(match.group(1)) >= 2:
+        pytest.skip(f"h5dump is not from HDF5 1.x ({version.strip()}): it proves nothing here")
     return exe
 
 
@@ -95,13 +100,12 @@ def _h5dump_attributes(path: Path) -> str:
 
 def test_h5dump_reads_every_attribute(recording):
     path, name, _ = recording
-    version = subprocess.run([_h5dump(), "--version"], capture_output=True, text=True).stdout
     dumped = _h5dump_attributes(path)
     with h5py.File(path, "r") as h5:
         attrs = dict(h5[name].attrs)
     assert len(attrs) == 10
     for key in attrs:
-        assert f'ATTRIBUTE "{key}"' in dumped, f"{key} missing in {version}"
+        assert f'ATTRIBUTE "{key}"' in dumped, f"{key} missing"
     # The values too, e.g. the enum that HDF5 2.0's newest encoding hid from HDF5 1.10-1.14.
     finished = dumped.split('ATTRIBUTE "finished_cleanly"')[1].split("ATTRIBUTE")[0]
     assert re.search(r"\(0\): TRUE", finished), finished
