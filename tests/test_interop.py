@@ -311,6 +311,26 @@ def test_open_recording_reads_only_the_frames_asked_for(recording, monkeypatch):
         assert rec.recording._frames.chunks == (*SHAPE, 1)  # one frame, one chunk
 
 
+def test_reading_a_frame_again_reads_the_disk_once_and_gives_a_fresh_array(recording, monkeypatch):
+    from uutrack_gui import open_recording
+
+    path, _, frames = recording
+    reads = []
+    real_frame = h5py.Dataset.__getitem__
+
+    def counting(self, key, *args, **kwargs):
+        reads.append(key)
+        return real_frame(self, key, *args, **kwargs)
+
+    with open_recording(path) as rec:
+        monkeypatch.setattr(h5py.Dataset, "__getitem__", counting)
+        first = rec[4]
+        first[:] = 0  # the caller's to change: the next read is unaffected
+        assert np.array_equal(rec[4], frames[4])
+        assert np.array_equal(rec[4:5], frames[4:5])  # napari's way of asking
+        assert len(reads) == 1
+
+
 def test_open_recording_picks_a_recording_by_name_or_position(tmp_path):
     from uutrack_gui import open_recording
     from uutrack_gui.storage.api import list_recordings

@@ -105,6 +105,9 @@ class RecordingArray:
         self.name = recording.name
         self.names = list(rec_file.names)
         self.path = Path(rec_file.path)
+        # The last frame read, kept (a private copy) because viewers read the same frame twice in
+        # a row: napari reads the first frame for the contrast limits and again to show it.
+        self._last: tuple[int, np.ndarray] | None = None
 
     # --- array-like -------------------------------------------------------------------------------
     @property
@@ -139,13 +142,26 @@ class RecordingArray:
         for i in range(len(self)):
             yield self.recording.frame(i)
 
+    def frame(self, index: int) -> np.ndarray:
+        """Frame ``index`` (negative counts from the end) as a new ``(y, x)`` array."""
+        n = len(self)
+        if -n <= index < 0:
+            index += n
+        if self._last is not None and self._last[0] == index:
+            return self._last[1].copy()
+        data = self.recording.frame(index)
+        self._last = (index, data.copy())
+        return data
+
     def __getitem__(self, key: Any) -> np.ndarray:
         frames_key, pixels_key = _split_key(key)
         n = len(self)
         if isinstance(frames_key, (int, np.integer)):
-            return self.recording.frame(int(frames_key))[pixels_key]
+            return self.frame(int(frames_key))[pixels_key]
         if isinstance(frames_key, slice):
             indices = range(*frames_key.indices(n))
+            if len(indices) == 1:  # napari asks for the frame on show as data[i : i + 1]
+                return self.frame(indices[0])[pixels_key][np.newaxis]
         else:
             array = np.asarray(frames_key)
             if array.dtype == bool:
@@ -158,7 +174,7 @@ class RecordingArray:
         # The shape of one indexed frame, without reading one: index an empty stand-in.
         sub_shape = np.empty(self.recording.frame_shape, dtype=bool)[pixels_key].shape
         out = np.empty((len(indices), *sub_shape), dtype=self.dtype)
-        for k, index in enumerate(indices):
+        for k, index in enumerate(indices):  # a stack: read each frame once, nothing kept
             out[k] = self.recording.frame(index)[pixels_key]
         return out
 
