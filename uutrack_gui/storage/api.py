@@ -237,6 +237,10 @@ class RecordingArray:
         return pixel_size_um(self.recording)
 
     # --- life cycle -------------------------------------------------------------------------------
+    def refresh(self) -> int:
+        """Take in the frames a recording still being written has gained; returns the count."""
+        return self.recording.refresh()
+
     def close(self) -> None:
         """Close the file. Safe to call twice; frames cannot be read afterwards."""
         self._file.close()
