@@ -123,6 +123,22 @@ def test_h5dump_reads_a_recording_appended_to_a_uutrack_file(legacy):
     assert 'ATTRIBUTE "end_reason"' in section
 
 
+def test_h5dump_reads_a_file_recorded_through_the_saver_process(tmp_path):
+    out = tmp_path / "saver.h5"
+    done = subprocess.run(
+        [sys.executable, "-m", "uutrack_gui", "record", str(out), "--frames", "5"]
+        + ["--width", "64", "--height", "48", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    dumped = _h5dump_attributes(out)
+    finished = dumped.split('ATTRIBUTE "finished_cleanly"')[1].split("ATTRIBUTE")[0]
+    assert re.search(r"\(0\): TRUE", finished), finished
+    assert 'ATTRIBUTE "dropped_frames"' in dumped
+
+
 def test_files_still_record_in_swmr_mode_and_can_be_followed(tmp_path):
     path = tmp_path / "live.h5"
     writer = Hdf5Writer(flush_interval_s=0)
@@ -541,6 +557,11 @@ def test_cli_export_hdf5_range_by_recording_number(tmp_path, capsys):
         assert len(rec) == 4 and rec.finished_cleanly
         assert np.array_equal(np.stack([rec.frame(i) for i in range(4)]), first[1:])
         assert rec.counters.tolist() == [1, 2, 3, 4]
+        name = rec.name
+    if shutil.which("h5dump"):  # the export's own attributes (source_file, ...) too
+        section = _h5dump_attributes(out).split(f'GROUP "{name}"')[1]
+        assert 'ATTRIBUTE "source_frames"' in section
+        assert 'ATTRIBUTE "finished_cleanly"' in section
 
 
 @pytest.mark.parametrize(
