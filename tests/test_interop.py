@@ -250,6 +250,40 @@ def test_oldest_declared_h5py_reads_our_files(old_h5py_python, tmp_path):
     assert got["finished"] is True
 
 
+_OLD_WRITER = """
+import sys
+import numpy as np
+from uutrack_gui.storage.writer import Hdf5Writer
+w = Hdf5Writer()
+w.setup(sys.argv[1], (32, 40), "uint16", metadata="User:\\n  name: old\\n")
+for i in range(3):
+    w.append(np.full((32, 40), 1000 * i + 7, np.uint16), i, 10.0 + i)
+w.close()
+print(w.swmr)
+"""
+
+
+def test_oldest_declared_h5py_writes_files_we_read(old_h5py_python, tmp_path):
+    from uutrack_gui import open_recording
+
+    python, _ = old_h5py_python
+    path = tmp_path / "old-written.h5"
+    done = subprocess.run(
+        [str(python), "-c", _OLD_WRITER, str(path)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"  # SWMR with the v110 bound on the older HDF5 too
+    with open_recording(path) as rec:
+        assert rec.finished_cleanly is True
+        assert [int(rec[i][0, 0]) for i in range(len(rec))] == [7, 1007, 2007]
+        assert rec.metadata == {"User": {"name": "old"}}
+    assert 'ATTRIBUTE "finished_cleanly"' in _h5dump_attributes(path)
+
+
 # --- metadata stays ASCII for the original UUTrack loader ---------------------------------------
 def test_metadata_is_stored_ascii_and_reads_back_unchanged(recording):
     path, name, _ = recording

@@ -7,7 +7,9 @@ calibrated), the time between frames (when the recording has timestamps), the re
 and the session as its description. Files larger than a classic TIFF can address (4 GiB) are
 written as BigTIFF, which Fiji (Bio-Formats) and tifffile read.
 
-Qt-free: the viewer's Export menu and ``uutrack export`` both call :func:`export_ome_tiff`.
+Qt-free: the viewer's Export menu and ``uutrack export`` both call :func:`export_ome_tiff`. It
+may run in a worker thread while the viewer keeps reading the same open file (h5py serialises
+access); ``progress`` is then called in that worker thread.
 """
 
 from __future__ import annotations
