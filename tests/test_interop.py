@@ -607,6 +607,7 @@ def test_cli_export_hdf5_range_by_recording_number(tmp_path, capsys):
         (["--recording", "x", "--to", "{tmp}/o.ome.tif"], "has no recording 'x' (it has 1"),
         (["--frames", "a:b", "--to", "{tmp}/o.tif"], "--frames must be A:B with whole numbers"),
         (["--frames", "5:5", "--to", "{tmp}/o.tif"], "B must be greater than A"),
+        (["--to", "{tmp}/rec.h5"], "cannot export into {tmp}/rec.h5: it is the file being read"),
     ],
 )
 def test_cli_export_bad_input_exits_2_with_one_line(recording, tmp_path, capsys, args, message):

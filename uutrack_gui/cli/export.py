@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"cannot tell the format of {out} from its name: use OUT.ome.tif or OUT.h5")
     if not out.parent.is_dir():
         return fail(f"cannot write {out}: the folder {out.parent} does not exist")
+    if out.exists() and args.file.exists() and out.resolve() == args.file.resolve():
+        return fail(f"cannot export into {out}: it is the file being read")
     if kind == "tiff" and out.exists() and not args.overwrite:
         return fail(f"{out} exists; choose another name or pass --overwrite")
     try:
