@@ -315,3 +315,9 @@ def test_wheel_contains_the_resources(tmp_path: Path) -> None:
     assert f"{prefix}icons/hicolor/256x256/apps/{APP_ID}.png" in names
     assert expected <= names, sorted(expected - names)
     assert "uutrack_gui/gui/icons.py" in names
+    # napari finds the reader through this manifest and entry point (issue 12).
+    assert "uutrack_gui/napari/napari.yaml" in names
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        (points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        text = wheel.read(points).decode()
+    assert "[napari.manifest]\nuutrack_gui = uutrack_gui.napari:napari.yaml" in text

@@ -5,6 +5,7 @@ Commands::
     uutrack record OUT.h5 [--frames N | --seconds S] [--width W] [--height H] [--fps F]
                           [--max-memory MB] [--exposure MS] [--seed N] [--config FILE]
     uutrack info FILE
+    uutrack export FILE [--recording NAME] [--frames A:B] --to OUT.ome.tif|OUT.h5
     uutrack gui [GUI OPTIONS]
 
 One module per command (``record``, ``info``, ...), each with ``add_parser(commands)`` and
@@ -21,13 +22,13 @@ import sys
 from collections.abc import Sequence
 
 from uutrack_gui import __version__
-from uutrack_gui.cli import info, record
+from uutrack_gui.cli import export, info, record
 from uutrack_gui.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = {"record": record, "info": info}
+COMMANDS = {"record": record, "info": info, "export": export}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -37,12 +37,19 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import yaml
 
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage.errors import StorageError
 
 #: Seconds between flushes: bounds what a crash can lose and how stale a following reader is.
 FLUSH_INTERVAL_S = 0.25
+#: HDF5 format bounds of every file we write. The lower bound v110 keeps each object and
+#: attribute readable by HDF5 1.10 and later (h5dump, MATLAB, HDFView, Fiji, older h5py) and is
+#: the oldest that allows SWMR. With ``"latest"`` as the lower bound, HDF5 2.0 (h5py >= 3.16)
+#: stores e.g. the boolean ``finished_cleanly`` (an enum) in a datatype message version that
+#: HDF5 1.10 - 1.14 cannot parse, hiding every attribute of the recording from them.
+LIBVER = ("v110", "latest")
 #: Alignment of offsets, lengths and buffers that ``O_DIRECT`` needs (a page; any disk's block).
 _DIRECT_ALIGN = 4096
 
@@ -55,6 +62,27 @@ def unique_group_name(h5: h5py.File, start: _dt.datetime) -> str:
         name = f"{start} ({suffix})"
         suffix += 1
     return name
+
+
+def ascii_safe_metadata(text: str) -> str:
+    """``text`` with only ASCII characters, meaning the same to a YAML reader.
+
+    The original UUTrack decoded the ``metadata`` dataset as ASCII, so a user name such as
+    "Jörg" would break its loader. YAML text is re-written with YAML's own escapes (``"J\\xF6rg"``),
+    which any YAML reader (ours included) turns back into the same characters. Text that is not
+    YAML keeps Python's backslash escapes (readable, not decoded back).
+    """
+    if text.isascii():
+        return text
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = None
+    if isinstance(value, (dict, list)):
+        escaped = yaml.safe_dump(value, sort_keys=False, allow_unicode=False)
+        if yaml.safe_load(escaped) == value:
+            return escaped
+    return text.encode("ascii", "backslashreplace").decode("ascii")
 
 
 class Hdf5Writer:
@@ -147,7 +175,7 @@ class Hdf5Writer:
         # In direct mode every allocation of a frame's size or more starts on a 4 KiB boundary.
         align = {"alignment_threshold": self.frame_nbytes, "alignment_interval": _DIRECT_ALIGN}
         try:
-            self._file = h5py.File(self.path, "a", libver="latest", **(align if direct else {}))
+            self._file = h5py.File(self.path, "a", libver=LIBVER, **(align if direct else {}))
         except OSError as exc:
             raise StorageError(_explain_open_error(self.path, exc)) from exc
         if direct:
@@ -172,7 +200,7 @@ class Hdf5Writer:
             dtype=dtype,
             **options,
         )
-        g.create_dataset(fmt.METADATA, data=metadata)
+        g.create_dataset(fmt.METADATA, data=ascii_safe_metadata(metadata))
         for name, kind in ((fmt.COUNTERS, np.uint64), (fmt.TIMESTAMPS, np.float64)):
             g.create_dataset(name, shape=(0,), maxshape=(None,), chunks=(4096,), dtype=kind)
         g[fmt.TIMESTAMPS].attrs["units"] = "s since 1970-01-01 UTC"
