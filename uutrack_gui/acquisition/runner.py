@@ -27,6 +27,7 @@ from uutrack_gui.acquisition.events import RunnerEvents
 from uutrack_gui.acquisition.rates import RateMeter
 from uutrack_gui.camera.base import Camera, CameraError, Frame
 from uutrack_gui.storage.errors import StorageError
+from uutrack_gui.storage.format import EndReason
 from uutrack_gui.storage.preflight import check_target, free_bytes
 from uutrack_gui.storage.ring import FrameRing
 from uutrack_gui.storage.saver import SaverProcess, SaverResult
@@ -361,9 +362,12 @@ class AcquisitionRunner:
             if self._rec_frames_left is not None:
                 self._rec_frames_left -= 1
 
-    def stop_recording(self) -> SaverProcess | None:
-        """End the recording: the saver writes every frame given so far, then finalizes."""
-        return self._end_recording(abort=False)
+    def stop_recording(self, reason: EndReason = EndReason.STOPPED) -> SaverProcess | None:
+        """End the recording: the saver writes every frame given so far, then finalizes.
+
+        ``reason`` is what the file records: STOPPED, or INTERRUPTED for a signal (Ctrl+C).
+        """
+        return self._end_recording(abort=False, reason=reason)
 
     def abort_recording(self) -> SaverProcess | None:
         """End the recording now, discarding frames not written yet (the file keeps the rest).
@@ -372,7 +376,9 @@ class AcquisitionRunner:
         """
         return self._end_recording(abort=True)
 
-    def _end_recording(self, abort: bool) -> SaverProcess | None:
+    def _end_recording(
+        self, abort: bool, reason: EndReason = EndReason.STOPPED
+    ) -> SaverProcess | None:
         """Stop feeding the saver, then send it STOP (after the last frame) or abort it."""
         with self._lock:
             saver = self._saver or (self._finishing if abort else None)
@@ -384,7 +390,7 @@ class AcquisitionRunner:
             if abort:
                 saver.abort()
             else:
-                saver.stop()
+                saver.stop(reason)
         self._update_state()
         return saver
 

@@ -10,6 +10,9 @@ from typing import NoReturn
 
 #: Exit statuses, documented in README: 0 done, 1 the recording failed, 2 bad input.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: A signal (Ctrl+C, SIGTERM, SIGHUP) ended the recording early; the file was finished (or, after
+#: a second signal, aborted) and is readable. 128 + SIGINT, as shells report a Ctrl+C.
+EXIT_INTERRUPTED = 130
 
 
 class Parser(argparse.ArgumentParser):

@@ -8,7 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from uutrack_gui.cli.common import EXIT_FAILED, EXIT_OK, fail, number
+from uutrack_gui.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, fail, number
+from uutrack_gui.cli.interrupts import Interrupts
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -69,9 +70,10 @@ def session_from_args(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Record, print a summary; exit 0, 1 if the saver failed, 2 for bad input."""
-    from uutrack_gui.acquisition import AcquisitionRunner, RecordingRefused
+    from uutrack_gui.acquisition import AcquisitionRunner
     from uutrack_gui.camera import CameraError, make_camera
     from uutrack_gui.config import ConfigError
+    from uutrack_gui.storage.format import EndReason
 
     try:
         session = session_from_args(args)
@@ -83,30 +85,42 @@ def run(args: argparse.Namespace) -> int:
         frames = 100
 
     runner = AcquisitionRunner(camera, session.saving.max_memory)
+    # Ctrl+C, SIGTERM, SIGHUP: stop like Stop (file finished, "interrupted"); twice: abort.
+    interrupts = Interrupts(
+        on_stop=lambda: runner.stop_recording(EndReason.INTERRUPTED),
+        on_abort=runner.abort_recording,
+    )
+    with interrupts:
+        return _record(args, runner, session.to_yaml(), frames, interrupts)
+
+
+def _record(args, runner, metadata: str, frames: int | None, interrupts: Interrupts) -> int:
+    from uutrack_gui.acquisition import RecordingRefused
+    from uutrack_gui.storage.format import EndReason
+
     finished = threading.Event()
     runner.events.recording_finished.connect(lambda result: finished.set())
     t0 = time.monotonic()
     try:
-        runner.start_recording(args.out, session.to_yaml(), max_frames=frames)
+        runner.start_recording(args.out, metadata, max_frames=frames)
     except RecordingRefused as exc:
         runner.close()
         return fail(str(exc))
+    if interrupts.interrupted:  # the signal came while the recording started
+        runner.stop_recording(EndReason.INTERRUPTED)
     show = not args.quiet and sys.stderr.isatty()
-    try:
-        if args.seconds is not None:
-            deadline = t0 + args.seconds
-            while not finished.wait(min(1.0, max(0.0, deadline - time.monotonic()))):
-                if time.monotonic() >= deadline:
-                    break
-                _progress(runner, show)
-            runner.stop_recording()
-        while not finished.wait(1.0):
+    if args.seconds is not None:
+        deadline = t0 + args.seconds
+        while not finished.wait(min(1.0, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                break
             _progress(runner, show)
-    except KeyboardInterrupt:
-        print("\nuutrack: stopping, finishing the file...", file=sys.stderr)
         runner.stop_recording()
-        finished.wait()
+    while not finished.wait(1.0):
+        _progress(runner, show)
     result = runner.close()
+    if result.error and not result.group:
+        return fail(result.error)  # refused when opening the file: nothing was recorded
     if show:
         print(file=sys.stderr)
     seconds = max(result.seconds, 1e-9)
@@ -118,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"MiB/s:          {mib / seconds:.1f} (over {seconds:.2f} s, saver start to finish)")
     if result.error:
         return fail(result.error, EXIT_FAILED)
+    if interrupts.interrupted:
+        print(f"recording ended by {interrupts.signal_name}: {result.end_reason}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 

@@ -188,10 +188,10 @@ class FrameRing:
         self.released.value += 1
 
     # --- both ---------------------------------------------------------------
-    def close(self) -> None:
-        """Detach; the creator also frees the memory."""
+    def close(self, unlink: bool = False) -> None:
+        """Detach; the creator (or, with ``unlink``, a consumer orphaned by it) frees the memory."""
         self._frames = None  # drop the view before closing the buffer it points into
         self._shm.close()
-        if self._owner:
+        if self._owner or unlink:
             with contextlib.suppress(FileNotFoundError):
                 self._shm.unlink()
