@@ -182,12 +182,18 @@ class AcquisitionRunner:
         ):
             return
         self._release_ring()
-        self._ring = FrameRing.create(
-            multiprocessing.get_context("spawn"),
-            tuple(camera.frame_shape),
-            camera.dtype,
-            int(self.max_memory_mb * _MIB),
-        )
+        try:
+            self._ring = FrameRing.create(
+                multiprocessing.get_context("spawn"),
+                tuple(camera.frame_shape),
+                camera.dtype,
+                int(self.max_memory_mb * _MIB),
+            )
+        except StorageError as exc:  # no shared memory for it: a recording will say so
+            self.events.error.emit(str(exc))
+            return
+        if self._ring.notice:  # smaller than asked for (a small /dev/shm)
+            self.events.error.emit(self._ring.notice)
         self._ring_stop.clear()
         self.ring_ready.clear()
         ring = self._ring
@@ -329,7 +335,10 @@ class AcquisitionRunner:
             )
             saver.on_started(self.events.recording_started.emit)
             saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))
-            saver.start()
+            try:
+                saver.start()
+            except StorageError as exc:  # e.g. no shared memory for the frame buffer
+                raise RecordingRefused(str(exc)) from None
             self._rate_samples = []
             self._rec_last_counter = None
             self._rec_frames_left = max_frames

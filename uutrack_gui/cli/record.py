@@ -102,10 +102,12 @@ def _record(args, runner, metadata: str, frames: int | None, interrupts: Interru
     runner.events.recording_finished.connect(lambda result: finished.set())
     t0 = time.monotonic()
     try:
-        runner.start_recording(args.out, metadata, max_frames=frames)
+        saver = runner.start_recording(args.out, metadata, max_frames=frames)
     except RecordingRefused as exc:
         runner.close()
         return fail(str(exc))
+    if saver.buffer_notice:
+        print(f"uutrack: note: {saver.buffer_notice}", file=sys.stderr)
     if interrupts.interrupted:  # the signal came while the recording started
         runner.stop_recording(EndReason.INTERRUPTED)
     show = not args.quiet and sys.stderr.isatty()

@@ -516,6 +516,11 @@ class SaverProcess:
         return ring.in_use / ring.layout.n_slots
 
     @property
+    def buffer_notice(self) -> str:
+        """Why the frame buffer is smaller than asked for ("" if it is not)."""
+        return self._ring.notice if self._ring is not None else ""
+
+    @property
     def buffer_slots(self) -> int:
         """How many frames the buffer holds."""
         return self._ring.layout.n_slots if self._ring is not None else 0
@@ -556,10 +561,11 @@ class SaverProcess:
                         report_open = False
                 break
         process.join()
+        # A saver that died or failed left the file flagged "open for write": HDF5 programs
+        # would refuse it, and so would the next recording into it. It is gone and holds no
+        # lock any more; a file closed normally has no flag and is left alone.
+        cleared = repair.clear_if_abandoned(self.path)
         if process.exitcode not in (0, None):
-            # It left the file flagged "open for write": HDF5 programs would refuse it, and so
-            # would the next recording into it. It is dead and held no lock of ours any more.
-            cleared = repair.clear_if_abandoned(self.path)
             if not result.error:
                 result.error = (
                     f"the saver process died (exit code {process.exitcode}); the "
