@@ -28,7 +28,7 @@ from uutrack_gui.acquisition.rates import RateMeter
 from uutrack_gui.camera.base import Camera, CameraError, Frame
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.format import EndReason
-from uutrack_gui.storage.preflight import check_target, free_bytes
+from uutrack_gui.storage.preflight import check_space, check_target, free_bytes, space_needed
 from uutrack_gui.storage.ring import FrameRing
 from uutrack_gui.storage.saver import SaverProcess, SaverResult
 
@@ -319,6 +319,11 @@ class AcquisitionRunner:
                 )
             try:
                 self._free_bytes = check_target(path, create_folder=create_folder)
+                camera = self.camera
+                need = space_needed(
+                    camera.frame_shape, camera.dtype, max_frames, int(self.max_memory_mb * _MIB)
+                )
+                check_space(path, self._free_bytes, need)
             except StorageError as exc:
                 raise RecordingRefused(str(exc)) from None
             self.start_live()
