@@ -1,0 +1,340 @@
+"""Faults, with the real CLI and real processes: signals, killed processes, full disks.
+
+Every test ends as an operator would check: the file opens in plain ``h5py.File(path, "r")``
+(no h5clear), it says how the recording ended, its frame count matches what the CLI printed,
+and no process of the recording is left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import h5py
+import pytest
+
+#: Seconds any single step may take on a loaded 2-core machine before the test gives up.
+DEADLINE = 60.0
+
+needs_root = pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None,
+    reason="needs root and unshare(1) to mount a private tmpfs (CI runs as root)",
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _wait_for(predicate, what: str, timeout: float = DEADLINE) -> None:
+    """Wait until ``predicate()`` is true, checking every 50 ms, at most ``timeout`` s."""
+    tick = threading.Event()  # never set: its wait() is the interval between checks
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        tick.wait(0.05)
+
+
+def _session_processes(sid: int) -> dict[int, str]:
+    """Live (not zombie) processes of session ``sid``: pid -> command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        state, session = fields[0], int(fields[3])
+        if session == sid and state != "Z":
+            found[int(entry.name)] = cmdline
+    return found
+
+
+class Recorder:
+    """``uutrack record`` in a session (and process group) of its own, as from a terminal."""
+
+    def __init__(self, path: Path, *args: str) -> None:
+        self.path = path
+        self.ring: Path | None = None  # the shared-memory frame ring, once the saver maps it
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uutrack_gui", "record", str(path), "--quiet", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        self.pid = self.process.pid
+        self.err_head = ""  # stderr read by read_stderr_until(), before finish()
+
+    def saver_pid(self) -> int | None:
+        for pid, cmdline in _session_processes(self.pid).items():
+            if "spawn_main" in cmdline and "resource_tracker" not in cmdline:
+                return pid
+        return None
+
+    def wait_until_writing(self, nbytes: int = 4 * 1024**2) -> None:
+        """Until the saver runs and the file holds some frames (its size grows with them)."""
+        _wait_for(
+            lambda: (
+                self.saver_pid() is not None
+                and self.path.exists()
+                and self.path.stat().st_size > nbytes
+            ),
+            "the recording to write frames",
+        )
+        maps = Path(f"/proc/{self.saver_pid()}/maps").read_text()
+        rings = {line.split()[-1] for line in maps.splitlines() if "/dev/shm/psm_" in line}
+        assert len(rings) == 1, maps
+        self.ring = Path(rings.pop())
+
+    def read_stderr_until(self, text: str) -> None:
+        """Read stderr line by line until ``text`` was printed (the process must print it)."""
+        while text not in self.err_head:
+            line = self.process.stderr.readline()
+            assert line, f"stderr closed before {text!r}: {self.err_head!r}"
+            self.err_head += line
+
+    def flushed_frames(self) -> int:
+        """Frames the saver has flushed (counters on disk), read as a following viewer does."""
+        try:
+            with h5py.File(self.path, "r", swmr=True, libver="latest", locking=False) as f:
+                return int(f[list(f)[-1]]["frame_counter"].shape[0])
+        except (OSError, KeyError, IndexError):
+            return 0  # not created, or between the file's creation and the group's
+
+    def finish(self) -> tuple[int, str, str]:
+        out, err = self.process.communicate(timeout=DEADLINE)
+        return self.process.returncode, out, self.err_head + err
+
+    def assert_nothing_left(self) -> None:
+        _wait_for(lambda: not _session_processes(self.pid), "every process to exit")
+        assert self.ring is None or not self.ring.exists(), f"{self.ring} left behind"
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.pid, signal.SIGKILL)
+            self.process.communicate()
+
+
+@pytest.fixture
+def recorder(tmp_path):
+    started: list[Recorder] = []
+
+    def start(*args: str, name: str = "rec.h5") -> Recorder:
+        rec = Recorder(tmp_path / name, *args)
+        started.append(rec)
+        return rec
+
+    yield start
+    for rec in started:
+        rec.kill()
+        for pid in _session_processes(rec.pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _written(stdout: str) -> int:
+    return int(stdout.split("frames written:")[1].split()[0])
+
+
+def _plain_open(path: Path) -> dict:
+    """What plain h5py (no SWMR, no h5clear) reads of the file's last recording."""
+    with h5py.File(path, "r") as f:
+        group = f[list(f)[-1]]
+        return {
+            "end_reason": group.attrs["end_reason"],
+            "finished_cleanly": bool(group.attrs["finished_cleanly"]),
+            "frames": int(group["timelapse"].shape[-1]),
+            "counters": int(group["frame_counter"].shape[0]),
+            "recordings": len(f),
+        }
+
+
+RECORD = ("--seconds", "120", "--width", "512", "--height", "512", "--fps", "50")
+
+
+# --- signals ---------------------------------------------------------------------------------
+def test_ctrl_c_to_the_process_group_finishes_the_file(recorder):
+    rec = recorder(*RECORD)
+    rec.wait_until_writing()
+    os.killpg(rec.pid, signal.SIGINT)  # what a terminal does on Ctrl+C
+    status, out, err = rec.finish()
+    assert status == 130, err
+    assert "SIGINT: stopping, finishing the file" in err
+    assert "Traceback" not in err
+    stored = _plain_open(rec.path)
+    assert stored["end_reason"] == "interrupted" and stored["finished_cleanly"]
+    assert stored["frames"] == stored["counters"] == _written(out) > 0
+    rec.assert_nothing_left()
+
+
+def test_second_ctrl_c_aborts_with_a_readable_file(recorder):
+    rec = recorder(*RECORD)
+    rec.wait_until_writing()
+    os.killpg(rec.pid, signal.SIGINT)
+    rec.read_stderr_until("stopping")  # two signals sent at once would arrive as one
+    os.killpg(rec.pid, signal.SIGINT)
+    status, out, err = rec.finish()
+    assert status == 130, err
+    assert "again: aborting" in err and "Traceback" not in err
+    stored = _plain_open(rec.path)
+    # "interrupted" only if the saver had written everything before the second one came.
+    assert stored["end_reason"] in ("aborted", "interrupted")
+    assert stored["frames"] == stored["counters"] == _written(out) > 0
+    rec.assert_nothing_left()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_term_and_hangup_finish_the_file_with_a_message(recorder, signum):
+    rec = recorder(*RECORD)
+    rec.wait_until_writing()
+    os.kill(rec.pid, signum)
+    status, out, err = rec.finish()
+    assert status == 130, err
+    assert f"{signum.name}: stopping, finishing the file" in err
+    assert f"recording ended by {signum.name}: interrupted" in err
+    stored = _plain_open(rec.path)
+    assert stored["end_reason"] == "interrupted" and stored["finished_cleanly"]
+    assert stored["frames"] == _written(out) > 0
+    rec.assert_nothing_left()
+
+
+def test_hangup_of_the_whole_group_finishes_the_file(recorder):
+    """A closed terminal: SIGHUP to every process of the group, the saver included."""
+    rec = recorder(*RECORD)
+    rec.wait_until_writing()
+    os.killpg(rec.pid, signal.SIGHUP)
+    status, out, err = rec.finish()
+    assert status == 130, err
+    stored = _plain_open(rec.path)
+    assert stored["end_reason"] == "interrupted"
+    assert stored["frames"] == _written(out) > 0
+    rec.assert_nothing_left()
+
+
+# --- deaths ----------------------------------------------------------------------------------
+def test_killed_recorder_leaves_a_finished_file_and_no_process(recorder):
+    rec = recorder(*RECORD)
+    rec.wait_until_writing()
+    saver = rec.saver_pid()
+    os.kill(rec.pid, signal.SIGKILL)
+    killed = time.monotonic()
+    rec.finish()
+    _wait_for(
+        lambda: (
+            not Path(f"/proc/{saver}/cmdline").exists() or saver not in _session_processes(rec.pid)
+        ),
+        "the saver to finish on its own",
+    )
+    took = time.monotonic() - killed
+    stored = _plain_open(rec.path)
+    assert stored["end_reason"] == "recorder died" and stored["finished_cleanly"]
+    assert stored["frames"] == stored["counters"] > 0
+    rec.assert_nothing_left()
+    print(f"saver finished and exited {took:.2f} s after its recorder was killed")
+
+
+def test_killed_saver_is_reported_and_the_file_takes_the_next_recording(recorder):
+    rec = recorder(*RECORD)
+    rec.wait_until_writing()
+    _wait_for(lambda: rec.flushed_frames() >= 5, "a flush of the counters")
+    os.kill(rec.saver_pid(), signal.SIGKILL)
+    status, out, err = rec.finish()
+    assert status == 1
+    assert "the saver process died" in err and "Traceback" not in err
+    stored = _plain_open(rec.path)  # no "already open for write": the flags were cleared
+    assert stored["end_reason"] == "recording" and not stored["finished_cleanly"]
+    assert stored["counters"] >= 5
+    rec.assert_nothing_left()
+    again = recorder("--frames", "5", "--width", "512", "--height", "512", name="rec.h5")
+    status, out, err = again.finish()
+    assert status == 0, err
+    stored = _plain_open(again.path)
+    assert stored["recordings"] == 2 and stored["frames"] == _written(out)
+    again.assert_nothing_left()
+
+
+# --- full disk, small shared memory (private tmpfs mounts) ---------------------------------
+CHECK = textwrap.dedent(
+    """
+    import json, subprocess, sys
+    import h5py
+    done = subprocess.run(
+        [sys.executable, "-m", "uutrack_gui", "record", *sys.argv[1:]],
+        capture_output=True, text=True, timeout=300,
+    )
+    stored = {}
+    try:
+        with h5py.File(sys.argv[1], "r") as f:
+            group = f[list(f)[-1]]
+            stored = {"frames": int(group["timelapse"].shape[-1]),
+                      "end_reason": group.attrs["end_reason"]}
+    except (OSError, IndexError) as exc:
+        stored = {"error": str(exc)}
+    print(json.dumps({"status": done.returncode, "out": done.stdout, "err": done.stderr,
+                      "stored": stored}))
+    """
+)
+
+
+def _in_private_tmpfs(mount_point: str, size: str, *record_args: str) -> dict:
+    """Run ``uutrack record`` with a tmpfs of ``size`` mounted at ``mount_point``, privately."""
+    script = f'mount -t tmpfs -o size={size} tmpfs {mount_point} && exec "$0" -c "$1" "${{@:2}}"'
+    done = subprocess.run(
+        ["unshare", "-m", "bash", "-c", script, sys.executable, CHECK, *record_args],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE * 5,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@needs_root
+def test_disk_full_mid_recording_keeps_a_readable_file(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    result = _in_private_tmpfs(
+        str(disk),
+        "48m",
+        str(disk / "full.h5"),
+        "--seconds", "120", "--width", "512", "--height", "512", "--fps", "0",
+        "--max-memory", "16",
+    )  # fmt: skip
+    assert result["status"] == 1, result
+    assert "the disk is full" in result["err"] and "Traceback" not in result["err"]
+    # Plain h5py opens it (the flags of the failed writer are cleared) with the frames flushed
+    # before the disk filled. The end reason says "failed" when the disk still had room for
+    # the last attributes, else it stays "recording" (the reader says: NOT finished).
+    assert result["stored"]["frames"] > 0, result
+    assert result["stored"]["end_reason"] in ("failed", "recording")
+
+
+@needs_root
+def test_small_dev_shm_gives_a_smaller_buffer_and_says_so(tmp_path):
+    out = tmp_path / "shm.h5"
+    args = ("--frames", "60", "--width", "512", "--height", "512", "--fps", "0")
+    result = _in_private_tmpfs("/dev/shm", "64m", str(out), *args)
+    assert result["status"] == 0, result
+    assert "instead of the 1000 MiB asked for: /dev/shm has only 64 MiB free" in result["err"]
+    written = _written(result["out"])
+    dropped = int(result["out"].split("frames dropped:")[1].split()[0])
+    assert written + dropped == 60 and result["stored"]["frames"] == written
+
+
+@needs_root
+def test_tiny_dev_shm_is_refused_in_one_line(tmp_path):
+    out = tmp_path / "tiny.h5"
+    result = _in_private_tmpfs("/dev/shm", "1m", str(out), "--frames", "5")
+    assert result["status"] == 2, result
+    assert result["err"].count("\n") == 1
+    assert "not enough shared memory for the frame buffer: /dev/shm has 1 MiB free" in result["err"]
+    assert not out.exists()
