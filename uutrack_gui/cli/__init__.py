@@ -5,12 +5,14 @@ Commands::
     uutrack record OUT.h5 [--frames N | --seconds S] [--width W] [--height H] [--fps F]
                           [--max-memory MB] [--exposure MS] [--seed N] [--config FILE]
     uutrack info FILE
+    uutrack repair FILE
     uutrack gui [GUI OPTIONS]
 
 One module per command (``record``, ``info``, ...), each with ``add_parser(commands)`` and
 ``run(args) -> int``. Bad input (missing or unreadable file, not HDF5, no recordings, an output
 folder that does not exist or cannot be written, bad numbers) prints one line on stderr and
-exits with status 2. A recording whose saver failed exits with status 1.
+exits with status 2. A recording whose saver failed exits with status 1; one that a signal
+(Ctrl+C, SIGTERM, SIGHUP) ended early, its file finished, exits with status 130.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ import sys
 from collections.abc import Sequence
 
 from uutrack_gui import __version__
-from uutrack_gui.cli import info, record
+from uutrack_gui.cli import info, record, repair
 from uutrack_gui.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = {"record": record, "info": info}
+COMMANDS = {"record": record, "info": info, "repair": repair}
 
 
 def build_parser() -> argparse.ArgumentParser:

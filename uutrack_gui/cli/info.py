@@ -50,4 +50,9 @@ def run(args: argparse.Namespace) -> int:
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         print("  ".join(cells).rstrip())
+    damaged = [s.name for s in summaries if s.damaged]
+    if damaged:  # listed above with the others; the status says the file is not sound
+        return fail(
+            f"{path}: {len(damaged)} of {len(summaries)} recordings damaged: " + ", ".join(damaged)
+        )
     return EXIT_OK
