@@ -29,6 +29,8 @@ class ConfigError(ValueError):
     """A config or session file that cannot be used; the message names the key."""
 
 
+#: Slowest frame rate accepted (one frame every 1000 s); 0 means free-running.
+MIN_FPS = 0.001
 #: Nesting a session never needs (it has sections of keys, an ROI list at most).
 MAX_YAML_DEPTH = 20
 #: A session is a few hundred bytes; this leaves room for comments and foreign keys.
@@ -336,6 +338,8 @@ def _camera(session: Session, data: dict, section: str, pynta: bool, source: str
             cam.height = _as_int(value, where, 16, 8192)
         elif key in ("fps", "frame_rate"):
             cam.fps = _as_float(value, where, 0, 100_000)
+            if 0 < cam.fps < MIN_FPS:  # a rate that would wait for years before a frame
+                raise ConfigError(f"{where}: must be 0 (free-running) or at least {MIN_FPS:g}")
         elif key in ("exposure_time", "exposure"):
             cam.exposure_time = _as_milliseconds(value, where)
         elif key == "roi":

@@ -8,7 +8,14 @@ import threading
 import time
 from pathlib import Path
 
-from uutrack_gui.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, fail, number
+from uutrack_gui.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    fail,
+    frame_rate,
+    number,
+)
 from uutrack_gui.cli.interrupts import Interrupts
 
 
@@ -23,9 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     record.add_argument("--width", type=number(int, 16, 8192, "--width"), help="frame width")
     record.add_argument("--height", type=number(int, 16, 8192, "--height"), help="frame height")
-    record.add_argument(
-        "--fps", type=number(float, 0, 100_000, "--fps"), help="frame rate, 0 = free-running"
-    )
+    record.add_argument("--fps", type=frame_rate, help="frame rate, 0 = free-running")
     record.add_argument(
         "--exposure", type=number(float, 0.001, 60_000, "--exposure"), help="exposure in ms"
     )

@@ -391,6 +391,8 @@ class RecordingFile:
             )
         try:
             return Recording(self._file[name])
+        except StorageError:
+            raise  # already says what is wrong with it
         except _DAMAGE as exc:
             raise StorageError(
                 f"recording {name!r} of {self.path} is damaged: {_first_line(exc)}"
