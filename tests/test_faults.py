@@ -338,3 +338,62 @@ def test_tiny_dev_shm_is_refused_in_one_line(tmp_path):
     assert result["err"].count("\n") == 1
     assert "not enough shared memory for the frame buffer: /dev/shm has 1 MiB free" in result["err"]
     assert not out.exists()
+
+
+# --- the GUI, started from a terminal -------------------------------------------------------
+#: ``uutrack-gui`` as a user starts it, recording from the start (as if Record were clicked).
+GUI = textwrap.dedent(
+    """
+    import sys
+    from uutrack_gui.gui import app, main_window
+
+    def set_live(self, on, _original=main_window.MainWindow.set_live):
+        shown = _original(self, on)
+        print("recording" if self.start_recording() else "refused", flush=True)
+        return shown
+
+    main_window.MainWindow.set_live = set_live
+    sys.exit(app.main(["--data-dir", sys.argv[1]]))
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("signum", "group", "reason", "status"),
+    [
+        (signal.SIGINT, True, "interrupted", 130),
+        (signal.SIGHUP, True, "interrupted", 130),
+        (signal.SIGTERM, False, "interrupted", 130),
+        (signal.SIGKILL, False, "recorder died", -signal.SIGKILL),
+    ],
+    ids=["Ctrl+C", "terminal closed", "SIGTERM", "kill -9"],
+)
+def test_gui_signals_finish_the_file(tmp_path, signum, group, reason, status):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    gui = subprocess.Popen(
+        [sys.executable, "-c", GUI, str(tmp_path / "data")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        assert gui.stdout.readline().strip() == "recording"
+        files = lambda: list((tmp_path / "data").rglob("*.h5"))  # noqa: E731
+        _wait_for(lambda: files() and files()[0].stat().st_size > 4 * 1024**2, "frames")
+        if group:
+            os.killpg(gui.pid, signum)
+        else:
+            os.kill(gui.pid, signum)
+        _, err = gui.communicate(timeout=DEADLINE)
+        assert gui.returncode == status, err
+        assert "Traceback" not in err, err
+        _wait_for(lambda: not _session_processes(gui.pid), "every process to exit")
+        stored = _plain_open(files()[0])
+        assert stored["end_reason"] == reason and stored["finished_cleanly"]
+        assert stored["frames"] == stored["counters"] > 0
+    finally:
+        if gui.poll() is None:
+            os.killpg(gui.pid, signal.SIGKILL)
+            gui.communicate()

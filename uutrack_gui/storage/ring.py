@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import multiprocessing.sharedctypes
 import os
+import signal
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -53,6 +54,25 @@ def shm_free_bytes(folder: str = SHM_FOLDER) -> int | None:
     except (OSError, AttributeError):  # no /dev/shm (macOS), no statvfs (Windows)
         return None
     return stat.f_bavail * stat.f_frsize
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, deaf to the terminal's SIGHUP.
+
+    The tracker (one process, shared by the saver) frees shared memory whose owner died. It
+    ignores SIGINT and SIGTERM but not SIGHUP, so closing the terminal killed it along with the
+    program's process group, and the program then restarted it with tracebacks on stderr. Its
+    signal mask is inherited: started with SIGHUP blocked, it never gets one. No-op if it runs.
+    """
+    if not hasattr(signal, "pthread_sigmask") or os.name != "posix":
+        return
+    from multiprocessing import resource_tracker
+
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def fit_to_shared_memory(slot_nbytes: int, n_slots: int, free: int | None) -> tuple[int, str]:
@@ -154,6 +174,7 @@ class FrameRing:
         slot_nbytes = int(np.prod(frame_shape)) * dtype.itemsize
         n_slots = max(2, int(memory_bytes // slot_nbytes))
         n_slots, notice = fit_to_shared_memory(slot_nbytes, n_slots, shm_free_bytes())
+        start_resource_tracker()
         try:
             shm = shared_memory.SharedMemory(create=True, size=n_slots * slot_nbytes)
         except OSError as exc:
