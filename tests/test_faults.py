@@ -397,3 +397,109 @@ def test_gui_signals_finish_the_file(tmp_path, signum, group, reason, status):
         if gui.poll() is None:
             os.killpg(gui.pid, signal.SIGKILL)
             gui.communicate()
+
+
+# --- a file whose writer died, written by another program -----------------------------------
+#: A bare SWMR writer (no lock of this program's saver): writes, flushes, then waits or dies.
+BARE_WRITER = textwrap.dedent(
+    """
+    import os, sys
+    import numpy as np
+    from uutrack_gui.storage import Hdf5Writer
+
+    writer = Hdf5Writer()
+    writer.setup(sys.argv[1], (32, 64), "uint16", "")
+    for i in range(7):
+        writer.append(np.full((32, 64), i, np.uint16), i, 1000.0 + i)
+    writer.flush()
+    print("flushed", flush=True)
+    if sys.argv[2] == "die":
+        os.kill(os.getpid(), 9)
+    sys.stdin.readline()  # "live": keep the file open for write until told
+    writer.close()
+    """
+)
+
+
+def _bare_writer(path: Path, mode: str) -> subprocess.Popen:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", BARE_WRITER, str(path), mode],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout.readline().strip() == "flushed"
+    return writer
+
+
+def _uutrack(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "uutrack_gui", *args],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+
+
+def _flags(path: Path) -> int:
+    from uutrack_gui.storage.repair import read_superblock
+
+    return read_superblock(path).flags
+
+
+def test_info_clears_the_mark_of_a_dead_writer(tmp_path):
+    path = tmp_path / "dead.h5"
+    writer = _bare_writer(path, "die")
+    writer.wait()
+    assert _flags(path) != 0
+    with pytest.raises(OSError, match="already open for write"):
+        h5py.File(path, "r")
+    done = _uutrack("info", str(path))
+    assert done.returncode == 0, done.stderr
+    assert " 7 " in done.stdout and "NOT finished" in done.stdout
+    with h5py.File(path, "r") as f:  # plain h5py now
+        assert f[list(f)[0]]["timelapse"].shape[-1] == 7
+    appended = _uutrack("record", str(path), "--frames", "3", "--width", "64", "--height", "32")
+    assert appended.returncode == 0, appended.stderr
+    assert "2 recordings" in _uutrack("info", str(path)).stdout
+
+
+def test_repair_says_what_it_did_and_leaves_a_live_writer_alone(tmp_path):
+    dead = tmp_path / "dead.h5"
+    _bare_writer(dead, "die").wait()
+    before = dead.read_bytes()
+    done = _uutrack("repair", str(dead))
+    assert done.returncode == 0, done.stderr
+    assert "cleared the 'open for write' mark" in done.stdout and "7 frames" in done.stdout
+    after = dead.read_bytes()
+    # Only the flags byte and the superblock checksum changed, as with h5clear -s.
+    assert [i for i in range(len(before)) if before[i] != after[i]] <= [11, 44, 45, 46, 47]
+    assert "nothing to repair" in _uutrack("repair", str(dead)).stdout
+
+    live = tmp_path / "live.h5"
+    writer = _bare_writer(live, "live")
+    try:
+        refused = _uutrack("repair", str(live))
+        assert refused.returncode == 2
+        assert "is being written by a running program" in refused.stderr
+        assert _uutrack("info", str(live)).returncode == 0  # read in SWMR mode, not cleared
+        assert _flags(live) != 0
+    finally:
+        writer.communicate("close\n", timeout=DEADLINE)
+    assert _flags(live) == 0
+
+
+@needs_root
+def test_small_disk_takes_a_short_recording_and_refuses_a_long_one(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    size = ("--width", "512", "--height", "512", "--fps", "0")
+    short = _in_private_tmpfs(str(disk), "40m", str(disk / "s.h5"), "--frames", "5", *size)
+    assert short["status"] == 0, short
+    assert short["stored"]["frames"] + int(short["out"].split("dropped:")[1].split()[0]) == 5
+    long = _in_private_tmpfs(str(disk), "40m", str(disk / "l.h5"), "--frames", "500", *size)
+    assert long["status"] == 2, long
+    assert "only 40 MiB free on that disk, 266 MiB needed" in long["err"]
+    open_ended = _in_private_tmpfs(str(disk), "40m", str(disk / "o.h5"), "--seconds", "9", *size)
+    assert open_ended["status"] == 2
+    assert "1016 MiB needed" in open_ended["err"]  # the 1000 MB frame buffer
