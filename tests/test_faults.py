@@ -503,3 +503,18 @@ def test_small_disk_takes_a_short_recording_and_refuses_a_long_one(tmp_path):
     open_ended = _in_private_tmpfs(str(disk), "40m", str(disk / "o.h5"), "--seconds", "9", *size)
     assert open_ended["status"] == 2
     assert "1016 MiB needed" in open_ended["err"]  # the 1000 MB frame buffer
+
+
+def test_a_file_being_written_is_refused_in_one_line(tmp_path):
+    """Another program is writing the file: refused at once, no recording summary."""
+    live = tmp_path / "busy.h5"
+    writer = _bare_writer(live, "live")
+    try:
+        done = _uutrack("record", str(live), "--frames", "3", "--width", "64", "--height", "32")
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and "another recording is writing it now" in done.stderr
+        assert "frames written" not in done.stdout
+    finally:
+        writer.communicate("close\n", timeout=DEADLINE)
+    with h5py.File(live, "r") as f:
+        assert len(f) == 1  # the writer's own recording only

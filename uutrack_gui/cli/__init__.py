@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from uutrack_gui import __version__
 from uutrack_gui.cli import info, record, repair
-from uutrack_gui.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser
+from uutrack_gui.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -62,7 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if module is None:
         parser.print_help()
         return EXIT_USAGE
-    return module.run(args)
+    try:
+        return module.run(args)
+    except KeyboardInterrupt:  # Ctrl+C outside a recording (info, repair): nothing to finish
+        print("\nuutrack: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ from collections.abc import Callable
 from types import TracebackType
 
 #: The signals handled, in the order they are installed.
-SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)  # no SIGHUP on Windows
 
 
 class Request(enum.Enum):

@@ -26,7 +26,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Clear the flags if they are set; exit 2 if the file is not one we can repair."""
     from uutrack_gui.storage import RecordingFile, StorageError
-    from uutrack_gui.storage.repair import clear_write_flags, read_superblock, writer_holds
+    from uutrack_gui.storage.repair import (
+        can_tell_writers,
+        clear_write_flags,
+        read_superblock,
+        writer_holds,
+    )
 
     path: Path = args.file
     if not path.is_file():
@@ -35,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
         block = read_superblock(path)
         if block is None:
             return fail(f"{path} is not an HDF5 file")
-        if block.open_for_write and writer_holds(path):
+        # Where writers cannot be seen (no flock, no /proc: Windows), the operator decides.
+        if block.open_for_write and writer_holds(path) and can_tell_writers():
             return fail(f"{path} is being written by a running program; stop it first")
         cleared = clear_write_flags(path)
         with RecordingFile(path, follow=False) as rec_file:

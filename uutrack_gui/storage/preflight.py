@@ -158,6 +158,12 @@ def _check_existing_hdf5(path: Path) -> None:
     from uutrack_gui.storage.reader import RecordingFile  # the reader imports this module's peers
 
     repair.clear_if_abandoned(path)
+    block = repair.read_superblock(path)
+    if block is not None and block.open_for_write:  # a writer that is alive, or may be
+        raise StorageError(
+            f"cannot record to {path}: another recording is writing it now (wait for it to "
+            "finish, or record to another file)"
+        )
     try:
         with RecordingFile(path, follow=False):
             pass

@@ -21,7 +21,6 @@ Nothing else of the file is touched: the frames and groups are exactly as the wr
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import struct
@@ -29,6 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from uutrack_gui.storage.errors import StorageError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks to ask; see writer_holds
+    fcntl = None
 
 #: First 8 bytes of every HDF5 superblock.
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -117,6 +121,11 @@ def read_superblock(path: str | os.PathLike[str]) -> Superblock | None:
     return None
 
 
+def can_tell_writers() -> bool:
+    """Whether :func:`writer_holds` can see writers here (flock and ``/proc``: Linux)."""
+    return fcntl is not None and Path("/proc/self/fdinfo").is_dir()
+
+
 def writer_holds(path: str | os.PathLike[str]) -> bool:
     """Whether a live process may be writing ``path``.
 
@@ -124,6 +133,8 @@ def writer_holds(path: str | os.PathLike[str]) -> bool:
     saver) or, where ``/proc`` tells, has it open for writing (any SWMR writer, which holds no
     lock). Where neither can be known the answer is True: only an explicit repair clears flags.
     """
+    if fcntl is None:
+        return True
     fd = os.open(path, os.O_RDONLY)
     try:
         try:
@@ -176,6 +187,8 @@ def hold_writer_lock(path: str | os.PathLike[str]) -> int | None:
     when the file is closed, or None if the lock cannot be taken (e.g. HDF5 still holds its
     exclusive lock because the file could not enter SWMR mode: that lock then says the same).
     """
+    if fcntl is None:
+        return None
     fd = os.open(path, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -217,7 +230,8 @@ def clear_write_flags(path: str | os.PathLike[str]) -> bool:
     try:
         try:
             # Exclusive for the few bytes we write: no writer may open the file meanwhile.
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise StorageError(
                 f"{path} is being written by a running program; it cannot be repaired now"
@@ -236,8 +250,9 @@ def clear_write_flags(path: str | os.PathLike[str]) -> bool:
             os.pwrite(fd, checksum, block.offset + block.length)
             os.fsync(fd)
         finally:
-            with contextlib.suppress(OSError):
-                fcntl.flock(fd, fcntl.LOCK_UN)
+            if fcntl is not None:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
     return True

@@ -57,7 +57,11 @@ _WRITTEN, _BYTES, _DROPPED, _ABORT, _FLUSHED, _REASON = range(6)
 #: How an end reason travels through the progress array: its position in this tuple.
 _REASONS = tuple(fmt.EndReason)
 #: Signals the saver ignores: they are meant for the recorder, which decides (see module notes).
-_PARENT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+#: (Windows has no SIGHUP and no signal masks: there the saver only ignores what exists.)
+_PARENT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+_HAS_SIGMASK = hasattr(signal, "pthread_sigmask")
 
 
 class _ParentGone:
@@ -214,7 +218,8 @@ def _detach_from_terminal_signals() -> None:
     """
     for signum in _PARENT_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _PARENT_SIGNALS)
+    if _HAS_SIGMASK:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _PARENT_SIGNALS)
 
 
 def _watch_parent(
@@ -397,11 +402,14 @@ class SaverProcess:
         # Signals blocked across the spawn: the child inherits the mask, so a Ctrl+C at this
         # moment cannot kill it before it has set itself to ignore them (saver_main unblocks).
         # In a thread other than the main one Python never runs handlers anyway.
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _PARENT_SIGNALS)
+        old_mask = (
+            signal.pthread_sigmask(signal.SIG_BLOCK, _PARENT_SIGNALS) if _HAS_SIGMASK else None
+        )
         try:
             self._process.start()
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            if old_mask is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
         sender.close()  # the child holds the only write end: EOF means the child is gone
         alive_reader.close()  # ... and the only read end of this one: we keep the write end
         self._parent_alive = alive_writer
