@@ -518,3 +518,32 @@ def test_a_file_being_written_is_refused_in_one_line(tmp_path):
         writer.communicate("close\n", timeout=DEADLINE)
     with h5py.File(live, "r") as f:
         assert len(f) == 1  # the writer's own recording only
+
+
+# --- the signal handling itself ---------------------------------------------------------------
+def test_interrupts_stop_then_abort_then_restore_the_handlers(capfd):
+    from uutrack_gui.cli.interrupts import Interrupts, Request
+
+    calls: list[str] = []
+    done = threading.Event()
+
+    def record(what: str):
+        def work() -> None:
+            calls.append(what)
+            if what == "abort":
+                done.set()
+
+        return work
+
+    before = signal.getsignal(signal.SIGTERM)
+    with Interrupts(record("stop"), record("abort"), dispatch=lambda work: work()) as handler:
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)  # a third: the abort is under way already
+        assert done.wait(DEADLINE)
+        assert handler.request is Request.ABORT and handler.signal_name == "SIGTERM"
+    assert calls == ["stop", "abort"]
+    assert signal.getsignal(signal.SIGTERM) is before
+    err = capfd.readouterr().err
+    assert "uutrack: SIGTERM: stopping, finishing the file (Ctrl+C again to abort)" in err
+    assert "uutrack: SIGINT again: aborting" in err

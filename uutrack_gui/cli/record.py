@@ -99,7 +99,14 @@ def run(args: argparse.Namespace) -> int:
         return _record(args, runner, session.to_yaml(), frames, interrupts)
 
 
-def _record(args, runner, metadata: str, frames: int | None, interrupts: Interrupts) -> int:
+def _record(
+    args: argparse.Namespace,
+    runner,
+    metadata: str,
+    frames: int | None,
+    interrupts: Interrupts,
+) -> int:
+    """Record with ``interrupts`` installed; the summary, and the exit status."""
     from uutrack_gui.acquisition import RecordingRefused
     from uutrack_gui.storage.format import EndReason
 
