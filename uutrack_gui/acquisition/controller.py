@@ -347,9 +347,12 @@ class AcquisitionController:
         except (CameraError, StorageError, OSError) as exc:
             raise ControllerError(f"recording could not start: {exc}") from None
 
-    def stop_recording(self) -> SaverProcess | None:
-        """Stop recording: the saver writes every frame taken so far, then finalizes."""
-        return self.runner.stop_recording()
+    def stop_recording(self, reason: fmt.EndReason = fmt.EndReason.STOPPED) -> SaverProcess | None:
+        """Stop recording: the saver writes every frame taken so far, then finalizes.
+
+        ``reason`` is written into the file: Stop or a limit, or an interruption (Ctrl+C).
+        """
+        return self.runner.stop_recording(reason)
 
     def abort_recording(self) -> SaverProcess | None:
         """Stop now and discard the frames not written yet (the file keeps the rest)."""

@@ -28,7 +28,8 @@ from uutrack_gui.acquisition.status import RecordingStatus, RunState
 from uutrack_gui.acquisition.throughput import ThroughputWindow
 from uutrack_gui.camera.base import Camera, CameraError, Frame
 from uutrack_gui.storage.errors import StorageError
-from uutrack_gui.storage.preflight import check_target, free_bytes
+from uutrack_gui.storage.format import EndReason
+from uutrack_gui.storage.preflight import check_space, check_target, free_bytes, space_needed
 from uutrack_gui.storage.ring import FrameRing
 from uutrack_gui.storage.saver import SaverProcess, SaverResult
 
@@ -159,12 +160,18 @@ class AcquisitionRunner:
         ):
             return
         self._release_ring()
-        self._ring = FrameRing.create(
-            multiprocessing.get_context("spawn"),
-            tuple(camera.frame_shape),
-            camera.dtype,
-            int(self.max_memory_mb * _MIB),
-        )
+        try:
+            self._ring = FrameRing.create(
+                multiprocessing.get_context("spawn"),
+                tuple(camera.frame_shape),
+                camera.dtype,
+                int(self.max_memory_mb * _MIB),
+            )
+        except StorageError as exc:  # no shared memory for it: a recording will say so
+            self.events.error.emit(str(exc))
+            return
+        if self._ring.notice:  # smaller than asked for (a small /dev/shm)
+            self.events.error.emit(self._ring.notice)
         self._ring_stop.clear()
         self.ring_ready.clear()
         ring = self._ring
@@ -299,7 +306,12 @@ class AcquisitionRunner:
                     f"({self._finishing.frames_pending} frames left); wait for it to finish"
                 )
             try:
-                check_target(path, create_folder=create_folder)
+                free = check_target(path, create_folder=create_folder)
+                camera = self.camera
+                need = space_needed(
+                    camera.frame_shape, camera.dtype, max_frames, int(self.max_memory_mb * _MIB)
+                )
+                check_space(path, free, need)
             except StorageError as exc:
                 raise RecordingRefused(str(exc)) from None
             self.start_live()
@@ -316,7 +328,10 @@ class AcquisitionRunner:
             )
             saver.on_started(self.events.recording_started.emit)
             saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))
-            saver.start()
+            try:
+                saver.start()
+            except StorageError as exc:  # e.g. no shared memory for the frame buffer
+                raise RecordingRefused(str(exc)) from None
             self.throughput.clear()
             self.throughput.add(self.clock(), 0, 0)
             self._rec_last_counter = None
@@ -350,9 +365,12 @@ class AcquisitionRunner:
             if self._rec_frames_left is not None:
                 self._rec_frames_left -= 1
 
-    def stop_recording(self) -> SaverProcess | None:
-        """End the recording: the saver writes every frame given so far, then finalizes."""
-        return self._end_recording(abort=False)
+    def stop_recording(self, reason: EndReason = EndReason.STOPPED) -> SaverProcess | None:
+        """End the recording: the saver writes every frame given so far, then finalizes.
+
+        ``reason`` is what the file records: STOPPED, or INTERRUPTED for a signal (Ctrl+C).
+        """
+        return self._end_recording(abort=False, reason=reason)
 
     def abort_recording(self) -> SaverProcess | None:
         """End the recording now, discarding frames not written yet (the file keeps the rest).
@@ -361,7 +379,9 @@ class AcquisitionRunner:
         """
         return self._end_recording(abort=True)
 
-    def _end_recording(self, abort: bool) -> SaverProcess | None:
+    def _end_recording(
+        self, abort: bool, reason: EndReason = EndReason.STOPPED
+    ) -> SaverProcess | None:
         """Stop feeding the saver, then send it STOP (after the last frame) or abort it."""
         with self._lock:
             saver = self._saver or (self._finishing if abort else None)
@@ -373,7 +393,7 @@ class AcquisitionRunner:
             if abort:
                 saver.abort()
             else:
-                saver.stop()
+                saver.stop(reason)
         self._update_state()
         return saver
 

@@ -6,12 +6,14 @@ Commands::
                           [--max-memory MB] [--exposure MS] [--seed N] [--config FILE]
     uutrack info FILE
     uutrack export FILE [--recording NAME] [--frames A:B] --to OUT.ome.tif|OUT.h5
+    uutrack repair FILE
     uutrack gui [GUI OPTIONS]
 
 One module per command (``record``, ``info``, ...), each with ``add_parser(commands)`` and
 ``run(args) -> int``. Bad input (missing or unreadable file, not HDF5, no recordings, an output
 folder that does not exist or cannot be written, bad numbers) prints one line on stderr and
-exits with status 2. A recording whose saver failed exits with status 1.
+exits with status 2. A recording whose saver failed exits with status 1; one that a signal
+(Ctrl+C, SIGTERM, SIGHUP) ended early, its file finished, exits with status 130.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ import sys
 from collections.abc import Sequence
 
 from uutrack_gui import __version__
-from uutrack_gui.cli import export, info, record
-from uutrack_gui.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser
+from uutrack_gui.cli import export, info, record, repair
+from uutrack_gui.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = {"record": record, "info": info, "export": export}
+COMMANDS = {"record": record, "info": info, "export": export, "repair": repair}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if module is None:
         parser.print_help()
         return EXIT_USAGE
-    return module.run(args)
+    try:
+        return module.run(args)
+    except KeyboardInterrupt:  # Ctrl+C outside a recording (info, repair): nothing to finish
+        print("\nuutrack: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

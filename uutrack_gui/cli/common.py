@@ -10,6 +10,9 @@ from typing import NoReturn
 
 #: Exit statuses, documented in README: 0 done, 1 the recording failed, 2 bad input.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: A signal (Ctrl+C, SIGTERM, SIGHUP) ended the recording early; the file was finished (or, after
+#: a second signal, aborted) and is readable. 128 + SIGINT, as shells report a Ctrl+C.
+EXIT_INTERRUPTED = 130
 
 
 class Parser(argparse.ArgumentParser):
@@ -42,3 +45,17 @@ def number(kind: type, minimum: float, maximum: float, what: str) -> Callable[[s
         return value
 
     return parse
+
+
+#: Slowest frame rate accepted (one frame every 1000 s); 0 means free-running.
+MIN_FPS = 0.001
+
+
+def frame_rate(text: str) -> float:
+    """An argparse ``type`` for ``--fps``: 0 (free-running) or between MIN_FPS and 100000."""
+    value = number(float, 0, 100_000, "--fps")(text)
+    if 0 < value < MIN_FPS:
+        raise argparse.ArgumentTypeError(
+            f"--fps must be 0 (free-running) or at least {MIN_FPS:g}, got {text}"
+        )
+    return value

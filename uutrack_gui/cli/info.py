@@ -50,4 +50,8 @@ def run(args: argparse.Namespace) -> int:
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         print("  ".join(cells).rstrip())
+    damaged = [f"{s.name} ({s.damaged})" for s in summaries if s.damaged]
+    if damaged:  # listed above with the others; the status says the file is not sound
+        count = f"{len(damaged)} of {len(summaries)} recordings damaged"
+        return fail(f"{path}: {count}: " + "; ".join(damaged))
     return EXIT_OK

@@ -8,7 +8,15 @@ import threading
 import time
 from pathlib import Path
 
-from uutrack_gui.cli.common import EXIT_FAILED, EXIT_OK, fail, number
+from uutrack_gui.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    fail,
+    frame_rate,
+    number,
+)
+from uutrack_gui.cli.interrupts import Interrupts
 from uutrack_gui.units import MIB, format_throughput
 
 
@@ -23,9 +31,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     record.add_argument("--width", type=number(int, 16, 8192, "--width"), help="frame width")
     record.add_argument("--height", type=number(int, 16, 8192, "--height"), help="frame height")
-    record.add_argument(
-        "--fps", type=number(float, 0, 100_000, "--fps"), help="frame rate, 0 = free-running"
-    )
+    record.add_argument("--fps", type=frame_rate, help="frame rate, 0 = free-running")
     record.add_argument(
         "--exposure", type=number(float, 0.001, 60_000, "--exposure"), help="exposure in ms"
     )
@@ -69,11 +75,12 @@ def session_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    """Record, print a summary; exit 0, 1 if the saver failed, 2 for bad input."""
-    from uutrack_gui.acquisition.controller import AcquisitionController, ControllerError
-    from uutrack_gui.acquisition.runner import RecordingRefused
+    """Record, print a summary; exit 0, 1 if the saver failed, 2 for bad input, 130 when a
+    signal (Ctrl+C, SIGTERM, SIGHUP) ended the recording (its file is finished)."""
+    from uutrack_gui.acquisition.controller import AcquisitionController
     from uutrack_gui.camera import CameraError
     from uutrack_gui.config import ConfigError
+    from uutrack_gui.storage.format import EndReason
 
     try:
         controller = AcquisitionController(session_from_args(args))
@@ -82,31 +89,46 @@ def run(args: argparse.Namespace) -> int:
     frames = args.frames
     if frames is None and args.seconds is None:
         frames = 100
+    # Ctrl+C, SIGTERM, SIGHUP: stop like Stop (file finished, "interrupted"); twice: abort.
+    interrupts = Interrupts(
+        on_stop=lambda: controller.stop_recording(EndReason.INTERRUPTED),
+        on_abort=controller.abort_recording,
+    )
+    with interrupts:
+        return _record(args, controller, frames, interrupts)
+
+
+def _record(args: argparse.Namespace, controller, frames: int | None, interrupts) -> int:
+    """Record with ``interrupts`` installed; print the summary; return the exit status."""
+    from uutrack_gui.acquisition.controller import ControllerError
+    from uutrack_gui.acquisition.runner import RecordingRefused
+    from uutrack_gui.storage.format import EndReason
 
     finished = threading.Event()
     controller.events.recording_finished.connect(lambda result: finished.set())
     t0 = time.monotonic()
     try:
-        controller.start_recording(args.out, max_frames=frames)
+        saver = controller.start_recording(args.out, max_frames=frames)
     except (RecordingRefused, ControllerError) as exc:
         controller.close()
         return fail(str(exc))
+    if saver.buffer_notice:
+        print(f"uutrack: note: {saver.buffer_notice}", file=sys.stderr)
+    if interrupts.interrupted:  # the signal came while the recording started
+        controller.stop_recording(EndReason.INTERRUPTED)
     show = not args.quiet and sys.stderr.isatty()
-    try:
-        if args.seconds is not None:
-            deadline = t0 + args.seconds
-            while not finished.wait(min(1.0, max(0.0, deadline - time.monotonic()))):
-                if time.monotonic() >= deadline:
-                    break
-                _progress(controller, show)
-            controller.stop_recording()
-        while not finished.wait(1.0):
+    if args.seconds is not None:
+        deadline = t0 + args.seconds
+        while not finished.wait(min(1.0, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                break
             _progress(controller, show)
-    except KeyboardInterrupt:
-        print("\nuutrack: stopping, finishing the file...", file=sys.stderr)
         controller.stop_recording()
-        finished.wait()
+    while not finished.wait(1.0):
+        _progress(controller, show)
     result = controller.close()
+    if result.error and not result.group:
+        return fail(result.error)  # refused when opening the file: nothing was recorded
     if show:
         print(file=sys.stderr)
     seconds = max(result.seconds, 1e-9)
@@ -120,6 +142,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if result.error:
         return fail(result.error, EXIT_FAILED)
+    if interrupts.interrupted:
+        print(f"recording ended by {interrupts.signal_name}: {result.end_reason}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from uutrack_gui import __version__
+from uutrack_gui.cli.common import EXIT_INTERRUPTED
+from uutrack_gui.cli.interrupts import Interrupts
 from uutrack_gui.config import ConfigError, Session
 
 
@@ -81,15 +82,49 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
 
 
-def _install_sigint(app) -> None:
-    """Ctrl+C in the terminal closes the windows (the normal way, finishing any recording)."""
+def _install_sigint(app) -> Interrupts:
+    """Ctrl+C, SIGTERM, SIGHUP (terminal closed): what Stop then Quit do, without questions.
+
+    The first signal ends any recording like the Stop button (every frame taken is written, the
+    file says "interrupted"), then closes the windows, which wait for the saver to finish the
+    file; a second signal aborts the recording instead. The work runs on the Qt event loop, not
+    inside the handler (see :mod:`uutrack_gui.cli.interrupts`).
+    """
     from PyQt5 import QtCore
 
-    signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
+    from uutrack_gui.acquisition import AcquisitionRunner
+    from uutrack_gui.storage.format import EndReason
+
+    def runners() -> list[AcquisitionRunner]:
+        widgets = app.topLevelWidgets()
+        found = (getattr(widget, "runner", None) for widget in widgets)
+        return [runner for runner in found if isinstance(runner, AcquisitionRunner)]
+
+    def stop() -> None:
+        for runner in runners():
+            runner.stop_recording(EndReason.INTERRUPTED)
+        app.closeAllWindows()
+
+    def abort() -> None:
+        for runner in runners():
+            runner.abort_recording()
+        app.closeAllWindows()
+
+    interrupts = Interrupts(
+        stop, abort, dispatch=lambda work: QtCore.QTimer.singleShot(0, work), prog="uutrack-gui"
+    )
+    interrupts.install()
     # Python runs signal handlers only between bytecodes: wake it up now and then.
     timer = QtCore.QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(250)
+    return interrupts
+
+
+def _exit_status(status: int, interrupts: Interrupts | None) -> int:
+    """The event loop's status, or 130 when a signal ended the program (as ``uutrack record``)."""
+    interrupted = interrupts is not None and interrupts.interrupted
+    return EXIT_INTERRUPTED if interrupted and status == 0 else status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.setWindowIcon(icons.app_icon())
     except (ImportError, FileNotFoundError, OSError):
         pass  # a missing icon is cosmetic
-    _install_sigint(app)
+    interrupts = _install_sigint(app)  # the name tests replace to keep their handlers
 
     if args.file is not None:
         try:
@@ -124,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         window = ViewerWindow(args.file)
         window.show()
-        return app.exec_()
+        return _exit_status(app.exec_(), interrupts)
 
     from uutrack_gui.gui.main_window import MainWindow
 
@@ -136,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     window.report(messages)
     window.set_live(True)
-    return app.exec_()
+    return _exit_status(app.exec_(), interrupts)
 
 
 if __name__ == "__main__":

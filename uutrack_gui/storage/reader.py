@@ -12,7 +12,16 @@ Legacy UUTrack files differ in three ways that the reader hides:
 - ``metadata`` is bytes or str, YAML-like (``key: str(value)``) or JSON.
 
 Files are opened without HDF5 file locks, so that a viewer holding a file open never stops a
-recording from appending to it; a file being written is opened in SWMR read mode.
+recording from appending to it; a file being written is opened in SWMR read mode. A file whose
+writer died (flagged "open for write", no writer left) has its flags cleared on the way
+(:mod:`uutrack_gui.storage.repair`), so that every HDF5 program opens it again.
+
+Files come from anywhere, so nothing in them is trusted: a recording whose ``timelapse`` is not
+image data (strings, compounds, a frame larger than :data:`MAX_FRAME_BYTES`, more frames than
+:data:`MAX_FRAMES`), whose per-frame datasets are not 1-D numbers, or whose attributes have the
+wrong type is refused with a one-line reason, and a recording that cannot be read at all is
+listed as damaged without hiding the others. Looking at a file reads a bounded amount: a
+summary reads attributes and the first and last counters and timestamps, never a whole dataset.
 """
 
 from __future__ import annotations
@@ -29,13 +38,22 @@ from typing import Any
 
 import h5py
 import numpy as np
-import yaml
 
+from uutrack_gui.config import ConfigError, load_yaml
 from uutrack_gui.storage import format as fmt
+from uutrack_gui.storage import repair
 from uutrack_gui.storage.errors import StorageError
 
 #: The original saver's block size, in MB; its zero padding lies within the last block.
 _LEGACY_BLOCK_MB = 250
+#: Largest frame this program reads (a 16k x 16k uint16 sensor); a larger one is refused.
+MAX_FRAME_BYTES = 512 * 1024**2
+#: Most frames a recording may declare (what a Qt slider and an int32 index can address).
+MAX_FRAMES = 2**31 - 1
+#: Largest metadata text read (a session is a few hundred bytes).
+MAX_METADATA_BYTES = 4 * 1024**2
+#: Errors h5py raises for a damaged object (bad checksum, unreadable header, ...).
+_DAMAGE = (OSError, RuntimeError, KeyError, ValueError, TypeError)
 
 
 @dataclass(frozen=True)
@@ -50,10 +68,14 @@ class RecordingSummary:
     dropped_frames: int | None
     finished_cleanly: bool | None
     legacy: bool
+    #: Why the recording cannot be read ("" if it can).
+    damaged: str = ""
 
     @property
     def status(self) -> str:
-        """ "finished", "NOT finished" or "unknown (legacy file)"."""
+        """ "finished", "NOT finished", "unknown (legacy file)" or "DAMAGED (why)"."""
+        if self.damaged:
+            return f"DAMAGED ({self.damaged})"
         if self.finished_cleanly is None:
             return "unknown (legacy file)"
         return "finished" if self.finished_cleanly else "NOT finished"
@@ -69,17 +91,19 @@ class Recording:
         self.file_path = Path(group.file.filename)
         self._frames = group[fmt.TIMELAPSE]
         attrs = group.attrs
-        self.legacy = attrs.get("format") not in (fmt.FORMAT_NAME, fmt.FORMAT_NAME.encode())
-        self.format_version = int(attrs.get("format_version", 0))
-        if self._frames.ndim != 3:
-            raise StorageError(
-                f"recording {self.name!r}: timelapse has {self._frames.ndim} dimensions, "
-                "expected 3 (y, x, t)"
-            )
+        self.legacy = _text_attr(attrs, "format", self.name) != fmt.FORMAT_NAME
+        self.format_version = _int_attr(attrs, "format_version", 0, self.name)
+        if not self.legacy:  # check now what the properties read later
+            _int_attr(attrs, "dropped_frames", 0, self.name)
+            _bool_attr(attrs, "finished_cleanly", self.name)
+            _text_attr(attrs, "end_reason", self.name)
+        _check_timelapse(self._frames, self.name)
         # Kept open: under SWMR, refresh() updates the Dataset object it is called on, and a
         # dataset opened afresh from the group would still show the size it had at open.
         self._per_frame = {
-            name: group[name] for name in (fmt.COUNTERS, fmt.TIMESTAMPS) if name in group
+            name: _per_frame_dataset(group, name, self.name)
+            for name in (fmt.COUNTERS, fmt.TIMESTAMPS)
+            if name in group
         }
         self._count = self._measure()
 
@@ -94,7 +118,7 @@ class Recording:
             return _legacy_frame_count(self._frames)
         n = int(self._frames.shape[-1])
         counters = self._per_frame.get(fmt.COUNTERS)
-        if counters is not None and not self._group.attrs.get("finished_cleanly", False):
+        if counters is not None and not _bool_attr(self._group.attrs, "finished_cleanly", ""):
             n = min(n, int(counters.shape[0]))
         return n
 
@@ -165,17 +189,31 @@ class Recording:
         dset = self._per_frame.get(name)
         return None if dset is None else dset[: len(self)]
 
+    def _first_and_last(self, name: str) -> tuple[float, float] | None:
+        """The first and last stored value of a per-frame dataset (two reads, whatever its size)."""
+        dset = self._per_frame.get(name)
+        n = min(len(self), 0 if dset is None else int(dset.shape[0]))
+        if n == 0:
+            return None
+        try:
+            return dset[0].item(), dset[n - 1].item()
+        except _DAMAGE as exc:
+            raise StorageError(
+                f"recording {self.name!r}: {name} cannot be read ({_first_line(exc)})"
+            ) from None
+
     # --- attributes ---------------------------------------------------------------
     @property
     def dropped_frames(self) -> int | None:
         """Frames lost during the recording; None if the file does not say (legacy)."""
         if self.legacy:
             return None
-        stored = int(self._group.attrs.get("dropped_frames", 0))
-        counters = self.counters
-        if counters is not None and len(counters) > 1:
+        stored = _int_attr(self._group.attrs, "dropped_frames", 0, self.name)
+        ends = self._first_and_last(fmt.COUNTERS)
+        n = min(len(self), int(self._per_frame[fmt.COUNTERS].shape[0])) if ends else 0
+        if ends is not None and n > 1:
             # As Python ints: counters are uint64 and a damaged file may hold a smaller last one.
-            gaps = int(counters[-1]) - int(counters[0]) + 1 - len(counters)
+            gaps = int(ends[1]) - int(ends[0]) + 1 - n
             # An unfinished recording has no final count yet: the gaps are the best figure.
             return max(stored, gaps)
         return stored
@@ -185,20 +223,22 @@ class Recording:
         """Whether the saver finalized the recording; None for legacy files (they do not say)."""
         if self.legacy:
             return None
-        return bool(self._group.attrs.get("finished_cleanly", False))
+        return _bool_attr(self._group.attrs, "finished_cleanly", self.name)
 
     @property
     def end_reason(self) -> str:
         """How the recording ended: stopped, aborted, failed, or still recording."""
-        value = self._group.attrs.get("end_reason", "unknown" if self.legacy else "")
-        return value.decode() if isinstance(value, bytes) else str(value)
+        value = _text_attr(self._group.attrs, "end_reason", self.name)
+        return ("unknown" if self.legacy else "") if value is None else value
 
     @property
     def start_time(self) -> _dt.datetime | None:
         """When the recording started, from the attribute or (legacy) from the group's name."""
         stamp = self._group.attrs.get("start_time")
-        if stamp is not None:
+        try:
             return _dt.datetime.fromtimestamp(float(stamp))
+        except (TypeError, ValueError, OverflowError, OSError):
+            pass  # absent, or not a time: fall back on the name
         try:
             return _dt.datetime.fromisoformat(self.name)
         except ValueError:
@@ -207,10 +247,10 @@ class Recording:
     @property
     def duration_s(self) -> float | None:
         """Time from the first to the last frame; None if there are no timestamps."""
-        stamps = self.timestamps
-        if stamps is None or len(stamps) == 0:
+        ends = self._first_and_last(fmt.TIMESTAMPS)
+        if ends is None:
             return None
-        duration = float(stamps[-1] - stamps[0])
+        duration = float(ends[1]) - float(ends[0])
         return duration if math.isfinite(duration) else None  # exports of legacy files: NaN
 
     @property
@@ -235,7 +275,12 @@ class Recording:
         """The stored session as text (decoded if it was stored as bytes)."""
         if fmt.METADATA not in self._group:
             return ""
-        value = self._group[fmt.METADATA][()]
+        dset = self._group[fmt.METADATA]
+        if not isinstance(dset, h5py.Dataset) or dset.dtype.kind not in "SUO":
+            return ""  # not text: nothing this program can show as a session
+        if dset.size * max(1, dset.dtype.itemsize) > MAX_METADATA_BYTES:
+            return ""  # bounded reading: a session is small; this is something else
+        value = dset[()]
         if isinstance(value, bytes):
             return value.decode("utf-8", errors="replace")
         if isinstance(value, np.ndarray):  # some writers stored an array of strings
@@ -248,7 +293,13 @@ class Recording:
         return parse_metadata(self.metadata_text)
 
     def summary(self) -> RecordingSummary:
-        """The figures shown for this recording in lists."""
+        """The figures shown for this recording in lists.
+
+        Raises
+        ------
+        StorageError
+            A per-frame dataset cannot be read (the file is damaged there).
+        """
         return RecordingSummary(
             name=self.name,
             frames=len(self),
@@ -305,15 +356,27 @@ class RecordingFile:
             )
 
     def _recording_names(self) -> list[str]:
+        """Recordings in file order: groups with a ``timelapse``, and those that are damaged.
+
+        A top-level object that cannot be read is listed (in :attr:`damaged` too): it may well
+        be a recording, and one damaged recording must not hide the others.
+        """
+        self.damaged: dict[str, str] = {}
         names = []
         try:
-            for name, item in self._file.items():
+            keys = list(self._file.keys())
+        except _DAMAGE as exc:
+            raise StorageError(f"{self.path} is damaged: {_first_line(exc)}") from exc
+        for name in keys:
+            try:
+                item = self._file[name]
                 if isinstance(item, h5py.Group) and isinstance(
                     item.get(fmt.TIMELAPSE), h5py.Dataset
                 ):
                     names.append(name)
-        except (OSError, RuntimeError, KeyError) as exc:
-            raise StorageError(f"{self.path} is damaged: {_first_line(exc)}") from exc
+            except _DAMAGE as exc:
+                names.append(name)
+                self.damaged[name] = _first_line(exc)
         return names
 
     def recording(self, name: str | int = -1) -> Recording:
@@ -322,16 +385,31 @@ class RecordingFile:
             name = self.names[name]
         if name not in self.names:
             raise StorageError(f"{self.path} has no recording named {name!r}")
+        if name in self.damaged:
+            raise StorageError(
+                f"recording {name!r} of {self.path} is damaged: {self.damaged[name]}"
+            )
         try:
             return Recording(self._file[name])
-        except (OSError, RuntimeError, KeyError) as exc:
+        except StorageError:
+            raise  # already says what is wrong with it
+        except _DAMAGE as exc:
             raise StorageError(
                 f"recording {name!r} of {self.path} is damaged: {_first_line(exc)}"
             ) from exc
 
     def summaries(self) -> list[RecordingSummary]:
-        """A summary of each recording, in file order."""
-        return [self.recording(name).summary() for name in self.names]
+        """A summary of each recording, in file order; damaged ones say so in ``damaged``."""
+        result = []
+        for name in self.names:
+            try:
+                result.append(self.recording(name).summary())
+            except StorageError as exc:
+                reason = self.damaged.get(name) or _reason_only(str(exc), name)
+                result.append(
+                    RecordingSummary(name, 0, (), "-", None, None, None, False, damaged=reason)
+                )
+        return result
 
     def close(self) -> None:
         """Close the file. Safe to call twice."""
@@ -383,6 +461,12 @@ def _open_read_only(path: Path, follow: bool) -> h5py.File:
             continue
         if "already open for" not in text:
             break
+        if repair.clear_if_abandoned(path):  # its writer died: readable by anyone again
+            try:
+                return h5py.File(path, "r", **locking)
+            except OSError as exc:
+                text = _first_line(exc)
+                break
         # Being written, or its writer died without closing it: SWMR read mode reads it.
         try:
             return h5py.File(path, "r", swmr=True, libver="latest", **locking)
@@ -455,10 +539,10 @@ def parse_metadata(text: str) -> dict[str, Any]:
         except ValueError:
             pass
     try:
-        value = yaml.safe_load(text)
+        value = load_yaml(text, "metadata")
         if isinstance(value, dict):
             return value
-    except yaml.YAMLError:
+    except ConfigError:
         pass
     return _parse_loose_lines(text) or {"raw": text}
 
@@ -482,7 +566,118 @@ def _parse_loose_lines(text: str) -> dict[str, Any]:
             stack.append((indent, child))
             continue
         try:
-            parent[key.strip()] = yaml.safe_load(value)
-        except yaml.YAMLError:
+            parent[key.strip()] = load_yaml(value, "metadata")
+        except ConfigError:
             parent[key.strip()] = value
     return root
+
+
+# --- checks of what a file declares --------------------------------------------------------
+def _check_timelapse(dset: h5py.Dataset, name: str) -> None:
+    """Refuse a ``timelapse`` that is not a stack of image frames this program can hold."""
+    if dset.ndim != 3:
+        raise StorageError(
+            f"recording {name!r}: timelapse has {dset.ndim} dimensions, expected 3 (y, x, t)"
+        )
+    kind = dset.dtype.kind
+    if kind not in "uif" or dset.dtype.fields is not None:
+        raise StorageError(
+            f"recording {name!r}: timelapse holds {_describe_dtype(dset.dtype)}, not pixel values"
+        )
+    rows, cols, frames = (int(n) for n in dset.shape)
+    if rows * cols * dset.dtype.itemsize > MAX_FRAME_BYTES:
+        raise StorageError(
+            f"recording {name!r}: its frames are {cols} x {rows} {dset.dtype} "
+            f"({rows * cols * dset.dtype.itemsize / 1024**3:.1f} GiB each), larger than this "
+            f"program reads ({MAX_FRAME_BYTES // 1024**2} MiB)"
+        )
+    if frames > MAX_FRAMES:
+        raise StorageError(
+            f"recording {name!r}: it declares {frames:,} frames, more than this program can "
+            f"address ({MAX_FRAMES:,})"
+        )
+
+
+def _per_frame_dataset(group: h5py.Group, dataset: str, name: str) -> h5py.Dataset:
+    """``frame_counter`` or ``timestamps``: 1-D numbers, or the recording is refused."""
+    dset = group[dataset]
+    if not isinstance(dset, h5py.Dataset) or dset.ndim != 1 or dset.dtype.kind not in "uif":
+        what = (
+            "a group"
+            if not isinstance(dset, h5py.Dataset)
+            else f"{dset.ndim}-D {_describe_dtype(dset.dtype)}"
+        )
+        raise StorageError(f"recording {name!r}: {dataset} is {what}, expected 1-D numbers")
+    return dset
+
+
+def _describe_dtype(dtype: np.dtype) -> str:
+    if dtype.fields is not None:
+        return "compound records"
+    if dtype.kind in "SUO" or h5py.check_string_dtype(dtype) is not None:
+        return "text"
+    return f"{dtype} values"
+
+
+def _text_attr(attrs: h5py.AttributeManager, key: str, name: str) -> str | None:
+    """A text attribute (str or bytes), None if absent; anything else refuses the recording."""
+    try:
+        value = attrs.get(key)
+    except _DAMAGE as exc:
+        raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "SUO":
+        value = value[()]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        return value
+    raise StorageError(f"recording {name!r}: attribute {key} is {_short(value)}, expected text")
+
+
+def _int_attr(attrs: h5py.AttributeManager, key: str, default: int, name: str) -> int:
+    """A whole-number attribute, ``default`` if absent; anything else refuses the recording."""
+    try:
+        value = attrs.get(key)
+    except _DAMAGE as exc:
+        raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
+    if value is None:
+        return default
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    raise StorageError(
+        f"recording {name!r}: attribute {key} is {_short(value)}, expected a whole number"
+    )
+
+
+def _bool_attr(attrs: h5py.AttributeManager, key: str, name: str) -> bool:
+    """A true/false attribute (False if absent); anything else refuses the recording."""
+    try:
+        value = attrs.get(key, False)
+    except _DAMAGE as exc:
+        raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
+    if isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, (int, np.integer)) and value in (0, 1)
+    ):
+        return bool(value)
+    raise StorageError(
+        f"recording {name!r}: attribute {key} is {_short(value)}, expected true/false"
+    )
+
+
+def _short(value: object) -> str:
+    """A value for a message: its repr, cut to one short line."""
+    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _reason_only(message: str, name: str) -> str:
+    """The reason in a reader message about recording ``name`` (without who it is about)."""
+    for prefix in (f"recording {name!r}: ",):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message.split(" is damaged: ", 1)[-1]

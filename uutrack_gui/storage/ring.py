@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing.sharedctypes
+import os
+import signal
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -30,10 +32,72 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
+from uutrack_gui.storage.errors import StorageError
+
 #: ``madvise`` advice that maps pages writable without touching their contents (Linux 5.14).
 _MADV_POPULATE_WRITE = 23
 #: Bytes mapped per ``madvise`` call (``stop`` is checked in between).
 _PREFAULT_STEP = 8 * 1024 * 1024
+#: Where POSIX shared memory lives on Linux. A tmpfs: its pages are only taken when first
+#: written, and a write that finds it full kills the process with SIGBUS (Docker's default
+#: /dev/shm is 64 MB, the default frame buffer 1000 MB).
+SHM_FOLDER = "/dev/shm"
+#: Share of the free shared memory a ring may take when the whole request does not fit.
+_SHM_SHARE = 0.8
+_MIB = 1024 * 1024
+
+
+def shm_free_bytes(folder: str = SHM_FOLDER) -> int | None:
+    """Free bytes of the shared-memory file system, or None where there is none to ask."""
+    try:
+        stat = os.statvfs(folder)
+    except (OSError, AttributeError):  # no /dev/shm (macOS), no statvfs (Windows)
+        return None
+    return stat.f_bavail * stat.f_frsize
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, deaf to the terminal's SIGHUP.
+
+    The tracker (one process, shared by the saver) frees shared memory whose owner died. It
+    ignores SIGINT and SIGTERM but not SIGHUP, so closing the terminal killed it along with the
+    program's process group, and the program then restarted it with tracebacks on stderr. Its
+    signal mask is inherited: started with SIGHUP blocked, it never gets one. No-op if it runs.
+    """
+    if not hasattr(signal, "pthread_sigmask") or os.name != "posix":
+        return
+    from multiprocessing import resource_tracker
+
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def fit_to_shared_memory(slot_nbytes: int, n_slots: int, free: int | None) -> tuple[int, str]:
+    """How many slots to allocate, and a message for the operator if fewer than asked.
+
+    Raises
+    ------
+    StorageError
+        Not even two frames fit: a recording would drop nearly every frame.
+    """
+    wanted = n_slots * slot_nbytes
+    if free is None or wanted <= free * _SHM_SHARE:
+        return n_slots, ""
+    fitted = int(free * _SHM_SHARE) // slot_nbytes
+    if fitted < 2:
+        raise StorageError(
+            f"not enough shared memory for the frame buffer: {SHM_FOLDER} has "
+            f"{free / _MIB:.0f} MiB free, two frames need {2 * slot_nbytes / _MIB:.0f} MiB "
+            "(make /dev/shm larger, e.g. docker run --shm-size=2g, or the frames smaller)"
+        )
+    return fitted, (
+        f"the frame buffer holds {fitted * slot_nbytes / _MIB:.0f} MiB ({fitted} frames) "
+        f"instead of the {wanted / _MIB:.0f} MiB asked for: {SHM_FOLDER} has only "
+        f"{free / _MIB:.0f} MiB free (make it larger, e.g. docker run --shm-size=2g)"
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +149,8 @@ class FrameRing:
         self._seen_released = 0  # releases already moved from _issued to _free
         self._free: list[int] = []  # released slots; the last one is reused first
         self._fresh = 0  # slots fresh..n_slots-1 were never used
+        #: Why the ring is smaller than asked for ("" if it is not), for the operator.
+        self.notice = ""
 
     @classmethod
     def create(
@@ -94,15 +160,33 @@ class FrameRing:
         dtype: np.dtype | str,
         memory_bytes: int,
     ) -> FrameRing:
-        """Allocate a ring holding as many frames as fit in ``memory_bytes`` (at least 2)."""
+        """Allocate a ring holding as many frames as fit in ``memory_bytes`` (at least 2).
+
+        Where shared memory is a size-limited file system (``/dev/shm``), the ring is made to
+        fit what is free there, and :attr:`notice` says so.
+
+        Raises
+        ------
+        StorageError
+            Shared memory cannot hold even two frames, or cannot be created.
+        """
         dtype = np.dtype(dtype)
         slot_nbytes = int(np.prod(frame_shape)) * dtype.itemsize
         n_slots = max(2, int(memory_bytes // slot_nbytes))
-        shm = shared_memory.SharedMemory(create=True, size=n_slots * slot_nbytes)
+        n_slots, notice = fit_to_shared_memory(slot_nbytes, n_slots, shm_free_bytes())
+        start_resource_tracker()
+        try:
+            shm = shared_memory.SharedMemory(create=True, size=n_slots * slot_nbytes)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the frame buffer in shared memory ({exc.strerror or exc})"
+            ) from None
         layout = RingLayout(shm.name, n_slots, tuple(frame_shape), dtype.str)
         # A lock-free counter: only the consumer writes it, the producer only reads it.
         released = ctx.Value("q", 0, lock=False)
-        return cls(layout, shm, released, owner=True)
+        ring = cls(layout, shm, released, owner=True)
+        ring.notice = notice
+        return ring
 
     @classmethod
     def attach(
@@ -188,10 +272,10 @@ class FrameRing:
         self.released.value += 1
 
     # --- both ---------------------------------------------------------------
-    def close(self) -> None:
-        """Detach; the creator also frees the memory."""
+    def close(self, unlink: bool = False) -> None:
+        """Detach; the creator (or, with ``unlink``, a consumer orphaned by it) frees the memory."""
         self._frames = None  # drop the view before closing the buffer it points into
         self._shm.close()
-        if self._owner:
+        if self._owner or unlink:
             with contextlib.suppress(FileNotFoundError):
                 self._shm.unlink()

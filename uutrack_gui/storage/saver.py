@@ -15,6 +15,17 @@ The saver reports back through a one-way pipe (started, finished, failed) and th
 counters (frames written, bytes written) that the handle reads without any message. A watcher
 thread in the parent waits on both the pipe and the process's exit, so a killed saver is noticed
 at once, and only then, once the saver is gone, clears the queue.
+
+Faults. The saver ignores SIGINT, SIGTERM and SIGHUP: a Ctrl+C in a terminal reaches the whole
+process group, and it is the recorder (parent) that decides what it means, usually "stop and
+finish the file" (:meth:`SaverProcess.stop` with :attr:`EndReason.INTERRUPTED`). The parent holds
+the write end of a second pipe that it never writes; when the parent dies, however it dies, the
+kernel closes it and the saver sees end-of-file at once. It then writes the frames whose tickets
+already reached it, finalizes the file with :attr:`EndReason.RECORDER_DIED`, frees the ring and
+exits. While it writes in SWMR mode the saver holds a shared lock on the file
+(:func:`~uutrack_gui.storage.repair.hold_writer_lock`), so that a file whose saver was killed can
+be told from one being written; the parent clears such a file's "open for write" flags as soon
+as it sees the saver die, so that the file opens in any HDF5 program again.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -34,13 +46,36 @@ from pathlib import Path
 import numpy as np
 
 from uutrack_gui.storage import format as fmt
+from uutrack_gui.storage import repair
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.ring import FrameRing, RingLayout
 from uutrack_gui.storage.sentinel import STOP
 from uutrack_gui.storage.writer import Hdf5Writer
 
 #: Indices into the shared progress array.
-_WRITTEN, _BYTES, _DROPPED, _ABORT, _FLUSHED = range(5)
+_WRITTEN, _BYTES, _DROPPED, _ABORT, _FLUSHED, _REASON = range(6)
+#: How an end reason travels through the progress array: its position in this tuple.
+_REASONS = tuple(fmt.EndReason)
+#: Signals the saver ignores: they are meant for the recorder, which decides (see module notes).
+#: (Windows has no SIGHUP and no signal masks: there the saver only ignores what exists.)
+_PARENT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+_HAS_SIGMASK = hasattr(signal, "pthread_sigmask")
+
+
+class _ParentGone:
+    """Type of :data:`PARENT_GONE`, which the saver queues for itself when its parent dies."""
+
+    def __reduce__(self) -> str:
+        return "PARENT_GONE"  # pickled by reference: the same object after the queue
+
+    def __repr__(self) -> str:
+        return "PARENT_GONE"
+
+
+#: Put on the tickets queue by the saver's own watcher thread, after the parent's last ticket.
+PARENT_GONE = _ParentGone()
 
 
 # --- messages from the saver process ------------------------------------------------------------
@@ -89,6 +124,7 @@ def saver_main(
     released,
     progress,
     report: multiprocessing.connection.Connection,
+    parent_alive: multiprocessing.connection.Connection | None = None,
 ) -> None:
     """Body of the saver process: write every frame before :data:`STOP`, then finalize.
 
@@ -102,12 +138,26 @@ def saver_main(
         The ring's count of released slots; incremented once per ticket handled.
     progress : multiprocessing.Array
         Shared int64 counters: frames written, bytes written, frames dropped upstream (written
-        by the parent), abort flag (set by the parent), frames flushed.
+        by the parent), abort flag (set by the parent), frames flushed, end reason (the index
+        in ``_REASONS`` the parent sets before it puts :data:`STOP`).
     report : Connection
         Where :class:`SaverStarted`, :class:`SaverFinished` and :class:`SaverFailed` go.
+    parent_alive : Connection, optional
+        Read end of a pipe whose write end only the parent holds: end-of-file on it means the
+        parent is dead.
     """
+    _detach_from_terminal_signals()
+    parent_died = threading.Event()
+    if parent_alive is not None:
+        threading.Thread(
+            target=_watch_parent,
+            args=(parent_alive, tickets, parent_died),
+            name="parent-watcher",
+            daemon=True,
+        ).start()
     ring = FrameRing.attach(job.ring, released)
     writer = Hdf5Writer()
+    lock_fd: int | None = None
     end_reason = fmt.END_FAILED
     stop_seen = False
     try:
@@ -116,15 +166,25 @@ def saver_main(
                 job.path, job.frame_shape, job.dtype, job.metadata, job.camera, job.start
             )
         except StorageError as exc:
-            report.send(SaverFailed(str(exc)))
+            _send(report, SaverFailed(str(exc)))
             return
-        report.send(SaverStarted(job.path, group, writer.swmr))
+        if writer.swmr:
+            lock_fd = repair.hold_writer_lock(job.path)
+        _send(report, SaverStarted(job.path, group, writer.swmr))
         while True:
             ticket = tickets.get()  # blocks: no busy wait, no qsize()
             if ticket is STOP:
                 stop_seen = True
                 # An abort that found nothing left to discard is still the operator's abort.
-                end_reason = fmt.END_ABORTED if progress[_ABORT] else fmt.END_STOPPED
+                if progress[_ABORT]:
+                    end_reason = fmt.END_ABORTED
+                else:
+                    end_reason = _REASONS[progress[_REASON]]
+                break
+            if ticket is PARENT_GONE:
+                # Every ticket the parent sent came before this one: all frames it handed over
+                # are written. Nobody is left to ask; the file is finished as far as it got.
+                end_reason = fmt.END_RECORDER_DIED
                 break
             if progress[_ABORT]:
                 end_reason = fmt.END_ABORTED  # the rest is cleared by the parent
@@ -136,15 +196,48 @@ def saver_main(
             progress[_FLUSHED] = writer.frames_flushed
         writer.close(end_reason, dropped_frames=int(progress[_DROPPED]))
         progress[_FLUSHED] = writer.frames_written
-        report.send(SaverFinished(writer.frames_written, end_reason, stop_seen))
+        _send(report, SaverFinished(writer.frames_written, end_reason, stop_seen))
     except Exception as exc:  # disk full, I/O error: say why, keep what was written
-        report.send(SaverFailed(_describe_write_error(job.path, exc), stop_seen))
+        _send(report, SaverFailed(_describe_write_error(job.path, exc), stop_seen))
         with contextlib.suppress(Exception):
             writer.close(fmt.END_FAILED, dropped_frames=int(progress[_DROPPED]))
         progress[_FLUSHED] = writer.frames_flushed
     finally:
-        ring.close()
+        if lock_fd is not None:
+            os.close(lock_fd)  # after close(): the file's flags are clear by now
+        # An orphan frees the ring itself: its creator is dead and cannot.
+        ring.close(unlink=parent_died.is_set())
         report.close()
+
+
+def _detach_from_terminal_signals() -> None:
+    """Ignore the signals a terminal or a service manager sends to the whole process group.
+
+    The parent blocks them around the spawn (see :meth:`SaverProcess.start`), so none can kill
+    the saver before this line; a signal that came meanwhile is pending and is now ignored.
+    """
+    for signum in _PARENT_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    if _HAS_SIGMASK:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _PARENT_SIGNALS)
+
+
+def _watch_parent(
+    parent_alive: multiprocessing.connection.Connection,
+    tickets: multiprocessing.Queue,
+    parent_died: threading.Event,
+) -> None:
+    """Saver thread: wait for the parent's end of the pipe to close, then end the recording."""
+    with contextlib.suppress(EOFError, OSError):
+        parent_alive.recv()  # the parent never sends: this returns only by EOFError
+    parent_died.set()
+    tickets.put(PARENT_GONE)
+
+
+def _send(report: multiprocessing.connection.Connection, message: object) -> None:
+    """Report to the parent; a dead parent (broken pipe) must not stop the saver finishing."""
+    with contextlib.suppress(OSError):
+        report.send(message)
 
 
 def _describe_write_error(path: str, exc: BaseException) -> str:
@@ -250,6 +343,7 @@ class SaverProcess:
         self._progress = None
         self._process = None
         self._report = None
+        self._parent_alive = None  # write end of the pipe whose EOF tells the saver we died
         self._watcher: threading.Thread | None = None
         self._stop_sent = False
         self._stop_seen = False  # the saver reported that it took STOP off the queue
@@ -284,8 +378,10 @@ class SaverProcess:
                 ctx, self.frame_shape, self.dtype, int(self.max_memory_mb * 1024 * 1024)
             )
         self._tickets = ctx.Queue()
-        self._progress = ctx.Array("q", 5, lock=False)
+        self._progress = ctx.Array("q", _REASON + 1, lock=False)
+        self._progress[_REASON] = _REASONS.index(fmt.END_STOPPED)
         receiver, sender = ctx.Pipe(duplex=False)
+        alive_reader, alive_writer = ctx.Pipe(duplex=False)
         job = SaverJob(
             str(self.path),
             self.frame_shape,
@@ -297,14 +393,26 @@ class SaverProcess:
         )
         self._process = ctx.Process(
             target=saver_main,
-            args=(job, self._tickets, self._ring.released, self._progress, sender),
+            args=(job, self._tickets, self._ring.released, self._progress, sender, alive_reader),
             name="uutrack-saver",
             daemon=True,
         )
         self._t0 = time.monotonic()
         self.started_at = self._t0
-        self._process.start()
+        # Signals blocked across the spawn: the child inherits the mask, so a Ctrl+C at this
+        # moment cannot kill it before it has set itself to ignore them (saver_main unblocks).
+        # In a thread other than the main one Python never runs handlers anyway.
+        old_mask = (
+            signal.pthread_sigmask(signal.SIG_BLOCK, _PARENT_SIGNALS) if _HAS_SIGMASK else None
+        )
+        try:
+            self._process.start()
+        finally:
+            if old_mask is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
         sender.close()  # the child holds the only write end: EOF means the child is gone
+        alive_reader.close()  # ... and the only read end of this one: we keep the write end
+        self._parent_alive = alive_writer
         self._report = receiver
         self._watcher = threading.Thread(target=self._watch, name="saver-watcher", daemon=True)
         self._watcher.start()
@@ -336,12 +444,20 @@ class SaverProcess:
         if self._progress is not None and n > 0:
             self._progress[_DROPPED] += n
 
-    def stop(self) -> None:
-        """Put the sentinel after the last frame; the saver writes all before it and exits."""
+    def stop(self, reason: fmt.EndReason = fmt.END_STOPPED) -> None:
+        """Put the sentinel after the last frame; the saver writes all before it and exits.
+
+        Parameters
+        ----------
+        reason : EndReason
+            What the file says about the end: :attr:`~EndReason.STOPPED` (Stop, a frame or
+            time limit) or :attr:`~EndReason.INTERRUPTED` (a signal: Ctrl+C, SIGTERM, SIGHUP).
+        """
         with self._lock:
             if self._stop_sent or self._closed or self._tickets is None:
                 return
             self._stop_sent = True
+            self._progress[_REASON] = _REASONS.index(fmt.EndReason(reason))
             self._tickets.put(STOP)
 
     def abort(self) -> None:
@@ -408,6 +524,11 @@ class SaverProcess:
         return ring.in_use / ring.layout.n_slots
 
     @property
+    def buffer_notice(self) -> str:
+        """Why the frame buffer is smaller than asked for ("" if it is not)."""
+        return self._ring.notice if self._ring is not None else ""
+
+    @property
     def buffer_slots(self) -> int:
         """How many frames the buffer holds."""
         return self._ring.layout.n_slots if self._ring is not None else 0
@@ -448,11 +569,17 @@ class SaverProcess:
                         report_open = False
                 break
         process.join()
-        if process.exitcode not in (0, None) and not result.error:
-            result.error = (
-                f"the saver process died (exit code {process.exitcode}); "
-                f"the {self.frames_flushed} frames flushed to {self.path} before it died are kept"
-            )
+        # A saver that died or failed left the file flagged "open for write": HDF5 programs
+        # would refuse it, and so would the next recording into it. It is gone and holds no
+        # lock any more; a file closed normally has no flag and is left alone.
+        cleared = repair.clear_if_abandoned(self.path)
+        if process.exitcode not in (0, None):
+            if not result.error:
+                result.error = (
+                    f"the saver process died (exit code {process.exitcode}); the "
+                    f"{self.frames_flushed} frames flushed to {self.path} before it died are kept"
+                    + ("" if cleared or not self.path.exists() else " (run: uutrack repair FILE)")
+                )
             result.end_reason = fmt.END_FAILED
         self._teardown()
         # What the file holds: after a crash, only the frames up to the saver's last flush.
@@ -488,6 +615,7 @@ class SaverProcess:
             self._tickets.close()
             self._tickets.join_thread()
             self._report.close()
+            self._parent_alive.close()
             if self._lent_ring is None:
                 self._ring.close()
 
