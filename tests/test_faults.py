@@ -306,7 +306,8 @@ def test_disk_full_mid_recording_keeps_a_readable_file(tmp_path):
         str(disk),
         "48m",
         str(disk / "full.h5"),
-        "--seconds", "120", "--width", "512", "--height", "512", "--fps", "0",
+        # Paced, so that the disk fills over about 1.5 s and several flushes happen first.
+        "--seconds", "120", "--width", "512", "--height", "512", "--fps", "60",
         "--max-memory", "16",
     )  # fmt: skip
     assert result["status"] == 1, result

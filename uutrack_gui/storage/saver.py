@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -155,6 +157,7 @@ def saver_main(
             name="parent-watcher",
             daemon=True,
         ).start()
+    sys.unraisablehook = _quiet_h5py_dealloc
     ring = FrameRing.attach(job.ring, released)
     writer = Hdf5Writer()
     lock_fd: int | None = None
@@ -199,8 +202,12 @@ def saver_main(
         _send(report, SaverFinished(writer.frames_written, end_reason, stop_seen))
     except Exception as exc:  # disk full, I/O error: say why, keep what was written
         _send(report, SaverFailed(_describe_write_error(job.path, exc), stop_seen))
-        with contextlib.suppress(Exception):
+        # Closing after a failed write makes HDF5 objects fail again as they are freed, and
+        # h5py prints each echo with a traceback; the failure is already reported in one line.
+        with _stderr_silenced(), contextlib.suppress(Exception):
             writer.close(fmt.END_FAILED, dropped_frames=int(progress[_DROPPED]))
+            del exc
+            gc.collect()
         progress[_FLUSHED] = writer.frames_flushed
     finally:
         if lock_fd is not None:
@@ -208,6 +215,32 @@ def saver_main(
         # An orphan frees the ring itself: its creator is dead and cannot.
         ring.close(unlink=parent_died.is_set())
         report.close()
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    """Send this process's file descriptor 2 to /dev/null for the block (C code prints there)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _quiet_h5py_dealloc(unraisable) -> None:
+    """``sys.unraisablehook`` for the saver: h5py objects freed after a failed write (a full
+    disk) raise again in their destructor; the failure is already reported in one line, so
+    those echoes are dropped. Anything else goes to the default hook."""
+    obj = getattr(unraisable, "object", None)
+    if isinstance(unraisable.exc_value, RuntimeError) and "h5py" in repr(obj):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _detach_from_terminal_signals() -> None:
