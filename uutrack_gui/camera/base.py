@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,8 @@ class Camera(abc.ABC):
 
     #: Human-readable model name, written into every recording's metadata.
     model: str = "camera"
+    #: The backend name this camera is registered under (see :mod:`~uutrack_gui.camera.registry`).
+    backend: str = "camera"
 
     @abc.abstractmethod
     def open(self) -> None:
@@ -133,6 +136,21 @@ class Camera(abc.ABC):
     @abc.abstractmethod
     def roi(self, value: Roi | None) -> None:
         """Restrict the camera to ``value``; ``None`` means the full sensor."""
+
+    def describe(self) -> dict[str, Any]:
+        """What this camera is, for a recording's metadata: plain, YAML-safe values.
+
+        The default gives the backend and the model; a driver adds what identifies the device
+        and its settings (:class:`~uutrack_gui.camera.micromanager.MicroManagerCamera` adds
+        the device label, library, and every Micro-Manager property as read at the call).
+        """
+        return {
+            "backend": self.backend,
+            "model": self.model,
+            "exposure_ms": float(self.exposure_ms),
+            "frame_shape": [int(n) for n in self.frame_shape],
+            "dtype": np.dtype(self.dtype).name,
+        }
 
     def __enter__(self) -> Camera:
         self.open()
