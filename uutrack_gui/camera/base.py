@@ -158,3 +158,18 @@ class Camera(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: The section of a recording's metadata that describes the camera (see :func:`describe_yaml`).
+METADATA_SECTION = "CameraDevice"
+
+
+def describe_yaml(camera: Camera) -> str:
+    """``camera.describe()`` as a top-level YAML section, to append to the session's YAML.
+
+    ``session.to_yaml() + describe_yaml(camera)`` is one YAML mapping: the session's sections
+    and ``CameraDevice`` (which loading a session lists as ignored, never rejects).
+    """
+    import yaml
+
+    return yaml.safe_dump({METADATA_SECTION: camera.describe()}, sort_keys=False)

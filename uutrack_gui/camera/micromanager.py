@@ -26,6 +26,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +55,21 @@ _KEY_TIME_IN_CORE = "TimeReceivedByCore"
 #: popped back to back without waiting.
 _POLL_MIN_S = 0.0002
 _POLL_MAX_S = 0.005
+#: Seconds between two log warnings of buffer overflows.
+_WARN_EVERY_S = 1.0
 #: Micro-Manager's device type number of a camera (MM::CameraDevice).
 _CAMERA_TYPE = 2
+
+
+@dataclass(frozen=True)
+class DeviceProperty:
+    """One Micro-Manager property of a device, as the property browser shows it."""
+
+    name: str
+    value: str
+    read_only: bool
+    allowed: tuple[str, ...]  #: the values it takes, if the device lists them (else empty)
+    limits: tuple[float, float] | None  #: (low, high) if the device gives limits
 
 
 def _first_line(exc: BaseException) -> str:
@@ -199,9 +213,10 @@ class MicroManagerCamera(Camera):
         self._last_number = -1
         self._last_counter = -1
         self._offset = 0
-        #: Times Micro-Manager's circular buffer overflowed, and the frames it lost so.
+        #: Times Micro-Manager's circular buffer overflowed since start(), and the frames lost.
         self.buffer_overflows = 0
         self.frames_lost = 0
+        self._last_warning = -_WARN_EVERY_S
         try:
             self._device = self._choose_device(device)
             self._core.setCameraDevice(self._device)
@@ -344,6 +359,8 @@ class MicroManagerCamera(Camera):
         self._last_number = -1
         self._last_counter = -1
         self._offset = 0
+        self.buffer_overflows = 0
+        self.frames_lost = 0
         self._stopped.clear()
         try:
             if str(core.getCameraDevice()) != self._device:
@@ -443,12 +460,17 @@ class MicroManagerCamera(Camera):
     def _overflowed(self, lost: int) -> None:
         self.buffer_overflows += 1
         self.frames_lost += lost
-        log.warning(
-            "%s: Micro-Manager's circular buffer overflowed, %d frames lost (%d in all)",
-            self._where(),
-            lost,
-            self.frames_lost,
-        )
+        now = time.monotonic()
+        if now - self._last_warning >= _WARN_EVERY_S:  # a reader that stays too slow: no flood
+            self._last_warning = now
+            log.warning(
+                "%s: Micro-Manager's circular buffer overflowed: %d frames lost "
+                "(%d in %d overflows since the camera started)",
+                self._where(),
+                lost,
+                self.frames_lost,
+                self.buffer_overflows,
+            )
 
     # --- settings -------------------------------------------------------------------------
     def _refuse_while_running(self, what: str) -> None:
@@ -526,6 +548,57 @@ class MicroManagerCamera(Camera):
         x, y, w, h = (int(v) for v in core.getROI(device))
         self._roi = Roi(x, y, w, h)
         self._frame_shape = (int(core.getImageHeight()), int(core.getImageWidth()))
+
+    # --- device properties ----------------------------------------------------------------
+    def property_info(self) -> list[DeviceProperty]:
+        """Every property of the device: value, whether it can be set, allowed values, limits."""
+        core, device = self._core, self._device
+        info = []
+        for name in core.getDevicePropertyNames(device):
+            name = str(name)
+            try:
+                value = str(core.getProperty(device, name))
+                read_only = bool(core.isPropertyReadOnly(device, name))
+                allowed = tuple(str(v) for v in core.getAllowedPropertyValues(device, name))
+                limits = None
+                if core.hasPropertyLimits(device, name):
+                    limits = (
+                        float(core.getPropertyLowerLimit(device, name)),
+                        float(core.getPropertyUpperLimit(device, name)),
+                    )
+            except Exception:  # a property the device cannot report now: leave it out
+                continue
+            info.append(DeviceProperty(name, value, read_only, allowed, limits))
+        return info
+
+    def set_property(self, name: str, value: str) -> None:
+        """Set a device property (camera stopped); sizes and exposure are read again after.
+
+        Raises
+        ------
+        CameraError
+            While running, or the device refuses the value (one line, naming the property).
+        """
+        self._refuse_while_running(f"{name}")
+        try:
+            self._core.setProperty(self._device, name, value)
+            dtype = self._pixel_dtype()
+        except CameraError:
+            raise
+        except Exception as exc:
+            raise CameraError(
+                f"{self._where()}: {name} = {value!r} refused: {_first_line(exc)}"
+            ) from None
+        # Binning, pixel type or a read-out mode may change the image: measure it again, and
+        # keep the ROI if it still fits the sensor.
+        roi, (old_height, old_width) = self._roi, self._sensor
+        was_full = roi == Roi(0, 0, old_width, old_height)
+        self._dtype = dtype
+        self._sensor = self._measure_sensor()
+        self._read_exposure()
+        height, width = self._sensor
+        fits = roi.x0 + roi.width <= width and roi.y0 + roi.height <= height
+        self.roi = roi if fits and not was_full else None
 
     # --- description ----------------------------------------------------------------------
     def properties(self) -> dict[str, str]:

@@ -4,7 +4,9 @@ Commands::
 
     uutrack record OUT.h5 [--frames N | --seconds S] [--width W] [--height H] [--fps F]
                           [--max-memory MB] [--exposure MS] [--seed N] [--config FILE]
+                          [--camera BACKEND] [--mm-config CFG] [--device NAME]
     uutrack info FILE
+    uutrack cameras [--mm-config CFG]
     uutrack gui [GUI OPTIONS]
 
 One module per command (``record``, ``info``, ...), each with ``add_parser(commands)`` and
@@ -21,13 +23,13 @@ import sys
 from collections.abc import Sequence
 
 from uutrack_gui import __version__
-from uutrack_gui.cli import info, record
+from uutrack_gui.cli import cameras, info, record
 from uutrack_gui.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = {"record": record, "info": info}
+COMMANDS = {"record": record, "info": info, "cameras": cameras}
 
 
 def build_parser() -> argparse.ArgumentParser:

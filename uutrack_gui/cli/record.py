@@ -35,6 +35,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     record.add_argument("--seed", type=number(int, 0, 2**32 - 1, "--seed"), help="scene seed")
     record.add_argument("--config", type=Path, help="session YAML (flags override it)")
+    record.add_argument(
+        "--camera",
+        metavar="BACKEND",
+        help="camera backend: simulated (default), micromanager, or a plug-in's (uutrack cameras)",
+    )
+    record.add_argument(
+        "--mm-config", type=Path, metavar="CFG", help="Micro-Manager hardware config file (.cfg)"
+    )
+    record.add_argument("--device", help="Micro-Manager camera device (default: the config's)")
     record.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
@@ -64,6 +73,14 @@ def session_from_args(args: argparse.Namespace):
         cam.roi = None  # a new sensor size makes an ROI from the config meaningless
     if args.max_memory is not None:
         session.saving.max_memory = args.max_memory
+    if args.camera is not None:
+        cam.backend = args.camera
+    if args.mm_config is not None:
+        cam.mm_config = str(args.mm_config)
+        if args.camera is None:
+            cam.backend = "micromanager"  # a Micro-Manager config says which camera is meant
+    if args.device is not None:
+        cam.device = args.device
     return session
 
 
