@@ -399,8 +399,9 @@ class MicroManagerCamera(Camera):
         while True:
             try:
                 if core.getRemainingImageCount() > 0:
-                    data, md = core.popNextImageAndMD()
-                    return self._frame(data, md)
+                    popped = self._pop()
+                    if popped is not None:
+                        return self._frame(*popped)
                 running = core.isSequenceRunning()
                 if not running and core.getRemainingImageCount() == 0:
                     if self._stopped.is_set():
@@ -417,6 +418,21 @@ class MicroManagerCamera(Camera):
             left = deadline - time.monotonic()
             if left <= 0 or self._stopped.wait(min(poll, left)):
                 return None
+
+    def _pop(self) -> tuple[np.ndarray, Any] | None:
+        """The oldest frame and its metadata; None if an overflow emptied the buffer meanwhile.
+
+        Between counting the frames and popping one, the device may have overwritten the whole
+        buffer to make room for its newest frame (or cleared it, as C++ adapters do on
+        overflow): that is no fault, the lost frames show as a gap in the image numbers.
+        """
+        core = self._core
+        try:
+            return core.popNextImageAndMD()
+        except Exception:
+            if core.getRemainingImageCount() == 0 and core.isSequenceRunning():
+                return None
+            raise
 
     @property
     def _poll_s(self) -> float:
