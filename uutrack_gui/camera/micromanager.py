@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -89,6 +90,25 @@ def _quiet_pymmcore() -> Iterator[None]:
         logger.setLevel(level)
 
 
+@contextlib.contextmanager
+def _plain_core_events() -> Iterator[None]:
+    """Have a core made now use psygnal events, even in the GUI.
+
+    With a Qt application running, pymmcore-plus makes Qt signals for the core's events, which
+    needs qtpy (not one of our dependencies); we use none of those events. A user's own
+    ``PYMM_SIGNALS_BACKEND`` is respected.
+    """
+    key = "PYMM_SIGNALS_BACKEND"
+    if key in os.environ:
+        yield
+        return
+    os.environ[key] = "psygnal"
+    try:
+        yield
+    finally:
+        os.environ.pop(key, None)
+
+
 def _unicore_class() -> type:
     """``UniMMCore``, imported now; :class:`CameraError` with the install hint if missing."""
     try:
@@ -121,7 +141,7 @@ def load_config(path: str | Path) -> Any:
     path = Path(path).expanduser()
     if not path.is_file():
         raise CameraError(f"{path}: no such Micro-Manager config file")
-    with _quiet_pymmcore():
+    with _quiet_pymmcore(), _plain_core_events():
         core = unicore()
         try:
             core.loadSystemConfiguration(str(path))
