@@ -539,3 +539,17 @@ def test_same_sensor_includes_backend_and_device():
         CameraSettings(backend="micromanager", mm_config="x.cfg", device="A"),
         CameraSettings(backend="micromanager", mm_config="x.cfg", device="B"),
     )
+
+
+def test_pymmcore_plus_is_imported_only_for_a_micromanager_camera():
+    code = (
+        "import sys\n"
+        "import uutrack_gui.camera.micromanager, uutrack_gui.cli\n"
+        "from uutrack_gui.camera import backend_names, make_camera\n"
+        "from uutrack_gui.config import CameraSettings\n"
+        "backend_names(); make_camera(CameraSettings(width=32, height=32))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pymmcore', 'PyQt5'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
