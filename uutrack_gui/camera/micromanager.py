@@ -51,9 +51,11 @@ _KEY_IMAGE_NUMBER = "ImageNumber"
 _KEY_TIME_IN_CORE = "TimeReceivedByCore"
 #: Bounds of the wait between two looks at an empty circular buffer. Micro-Manager has no
 #: blocking pop (the C++ core offers no callback for sequence frames), so read() waits on an
-#: Event (that stop() sets) for a quarter of the exposure, within these bounds: it adds at most
-#: this latency to a frame and costs nothing in throughput, as frames already in the buffer are
-#: popped back to back without waiting.
+#: Event (that stop() sets) for a quarter of the frame interval (the longer of the exposure
+#: and the interval measured between frames), within these bounds: it adds at most this
+#: latency to a frame and costs nothing in throughput, as frames already in the buffer are
+#: popped back to back without waiting; and a camera whose read-out is slower than its
+#: exposure is not polled thousands of times a second.
 _POLL_MIN_S = 0.0002
 _POLL_MAX_S = 0.005
 #: Seconds between two log warnings of buffer overflows.
@@ -237,6 +239,8 @@ class MicroManagerCamera(Camera):
         self.buffer_overflows = 0
         self.frames_lost = 0
         self._last_warning = -_WARN_EVERY_S
+        self._interval_s = 0.0  # measured between frames, for the wait in read()
+        self._last_mono = 0.0
         try:
             self._device = self._choose_device(device)
             self._core.setCameraDevice(self._device)
@@ -381,6 +385,8 @@ class MicroManagerCamera(Camera):
         self._offset = 0
         self.buffer_overflows = 0
         self.frames_lost = 0
+        self._interval_s = 0.0
+        self._last_mono = 0.0
         self._stopped.clear()
         try:
             if str(core.getCameraDevice()) != self._device:
@@ -456,11 +462,16 @@ class MicroManagerCamera(Camera):
 
     @property
     def _poll_s(self) -> float:
-        return self._exposure_cache_ms / 4000.0
+        return max(self._exposure_cache_ms / 1000.0, self._interval_s) / 4.0
 
     def _frame(self, data: np.ndarray, md: Any) -> Frame:
         """A :class:`Frame` from a popped image and its Micro-Manager metadata."""
         now = time.time()
+        mono = time.monotonic()
+        if self._last_mono:
+            # Frame interval, smoothed (a burst from the buffer pulls it down only slowly).
+            self._interval_s += 0.1 * (mono - self._last_mono - self._interval_s)
+        self._last_mono = mono
         try:
             number = int(md[_KEY_IMAGE_NUMBER])
         except (KeyError, ValueError, TypeError):
