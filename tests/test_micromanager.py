@@ -62,8 +62,10 @@ def cfg(tmp_path) -> Path:
 
 
 @pytest.fixture
-def core():
+def core(monkeypatch):
     """A UniMMCore the test configures itself (released at the end)."""
+    # Plain events even when another test made a QApplication (Qt ones would need qtpy).
+    monkeypatch.setenv("PYMM_SIGNALS_BACKEND", "psygnal")
     mmc = UniMMCore()
     yield mmc
     release_core(mmc)
