@@ -169,9 +169,16 @@ def _check(path: Path) -> str:
         for i in sorted({0, len(rec) // 2, len(rec) - 1}):
             number = int(counters[i])
             exact &= bool(np.array_equal(rec.frame(i), stamp.expected_frame(number, h, w)))
+        steps = np.diff(counters) - 1
+        where = np.nonzero(steps)[0]
+        times = rec.timestamps
+        located = ", ".join(
+            f"{times[i + 1] - times[0]:.2f} s: {int(steps[i])}" for i in where[:8]
+        ) + (" ..." if len(where) > 8 else "")
         return (
             f"{len(rec)} frames, counter gaps {gaps}, dropped attribute "
             f"{rec.summary().dropped_frames}, sampled frames {'bit-exact' if exact else 'DIFFER'}"
+            + (f"; gaps at (s after the first frame: frames) {located}" if gaps else "")
         )
 
 
@@ -180,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--dir", type=Path, default=None, help="where the recordings go")
     parser.add_argument("--max-memory", type=float, default=1000.0, help="saver ring, MB")
-    parser.add_argument("--buffer-mb", type=int, default=500, help="Micro-Manager buffer, MB")
+    # UniMMCore's own default, a whole number of 8 MiB frames: pymmcore-plus 0.18.1's Python
+    # circular buffer (SequenceBuffer) drops every unread frame when its write position wraps
+    # around a pool that is not a whole number of frames (with 500 MB, ~1 frame per wrap).
+    parser.add_argument("--buffer-mb", type=int, default=1024, help="Micro-Manager buffer, MB")
     parser.add_argument("--size", type=int, default=2048)
     args = parser.parse_args(argv)
     base = args.dir or (Path("/work") if os.access("/work", os.W_OK) else None)
