@@ -172,4 +172,8 @@ def describe_yaml(camera: Camera) -> str:
     """
     import yaml
 
-    return yaml.safe_dump({METADATA_SECTION: camera.describe()}, sort_keys=False)
+    try:
+        info = camera.describe()
+    except Exception as exc:  # a device that cannot say must not stop a recording
+        info = {"model": str(getattr(camera, "model", "")), "error": f"{exc}"}
+    return yaml.safe_dump({METADATA_SECTION: info}, sort_keys=False)
