@@ -8,18 +8,13 @@ import pytest
 
 pytest.importorskip("pymmcore_plus.experimental.unicore", reason="pymmcore-plus not installed")
 
-from PyQt5 import QtCore, QtWidgets  # noqa: E402
-
-from uutrack_gui.acquisition import AcquisitionRunner  # noqa: E402
-from uutrack_gui.camera import SimulatedCamera  # noqa: E402
-from uutrack_gui.camera.micromanager import MicroManagerCamera  # noqa: E402
-from uutrack_gui.gui.camera_properties import CameraPropertiesWidget  # noqa: E402
-
 WAIT = 60.0
 
 
 @pytest.fixture
 def camera(tmp_path):
+    from uutrack_gui.camera.micromanager import MicroManagerCamera
+
     cfg = tmp_path / "MMConfig.cfg"
     cfg.write_text(
         "#py pyDevice,Cam,mm_test_camera,StampCamera\n"
@@ -32,13 +27,17 @@ def camera(tmp_path):
     cam.close()
 
 
-def _widget(qtbot, apply) -> CameraPropertiesWidget:
+def _widget(qtbot, apply):
+    from uutrack_gui.gui.camera_properties import CameraPropertiesWidget
+
     widget = CameraPropertiesWidget(apply)
     qtbot.addWidget(widget)
     return widget
 
 
 def test_lists_the_device_properties_editable_where_the_device_allows(qtbot, camera):
+    from PyQt5 import QtCore, QtWidgets
+
     widget = _widget(qtbot, lambda change: change(camera))
     widget.set_camera(camera)
     names = {widget.table.item(r, 0).text() for r in range(widget.table.rowCount())}
@@ -83,6 +82,8 @@ def test_a_refused_edit_is_announced_and_the_value_restored(qtbot, camera):
 
 
 def test_edits_are_refused_while_recording(qtbot, camera, tmp_path):
+    from uutrack_gui.acquisition import AcquisitionRunner
+
     runner = AcquisitionRunner(camera, max_memory_mb=32)
     widget = _widget(qtbot, lambda change: runner.reconfigure(change, "camera properties"))
     widget.set_camera(camera)
@@ -111,6 +112,8 @@ def test_edits_are_refused_while_recording(qtbot, camera, tmp_path):
 
 
 def test_a_camera_without_device_properties(qtbot):
+    from uutrack_gui.camera import SimulatedCamera
+
     widget = _widget(qtbot, lambda change: None)
     widget.set_camera(SimulatedCamera(32, 32))
     assert widget.table.rowCount() == 0
