@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     print("camera backends (Camera.backend, uutrack record --camera):")
     for name in backend_names():
         backend = found[name]
-        print(f"  {name:<14} {backend.target}  [{backend.provider}]")
+        note = _micromanager_note() if name == "micromanager" else ""
+        print(f"  {name:<14} {backend.target}  [{backend.provider}]{note}")
     if args.mm_config is None:
         return EXIT_OK
     from uutrack_gui.camera import micromanager
@@ -55,3 +56,16 @@ def run(args: argparse.Namespace) -> int:
     finally:
         micromanager.release_core(core)
     return EXIT_OK
+
+
+def _micromanager_note() -> str:
+    """What the Micro-Manager backend still needs here, if anything (for the listing)."""
+    import importlib.util
+
+    from uutrack_gui.camera import micromanager
+
+    if importlib.util.find_spec("pymmcore_plus") is None:
+        return f"  -- {micromanager.INSTALL_HINT}"
+    if not micromanager.adapters_installed():
+        return f"  -- {micromanager.ADAPTERS_HINT} (Python devices work without)"
+    return ""
