@@ -106,8 +106,19 @@ class UserSettings:
 
 @dataclass
 class CameraSettings:
-    """Camera settings; ``roi`` is ``(x0, y0, width, height)``, 0-indexed, or None (full)."""
+    """Camera settings; ``roi`` is ``(x0, y0, width, height)``, 0-indexed, or None (full).
 
+    ``backend`` names the camera driver (``simulated``, ``micromanager`` or a plug-in's name,
+    see :mod:`uutrack_gui.camera.registry`). ``mm_config`` and ``device`` are for Micro-Manager:
+    the hardware configuration file and the camera device's label (empty: the config's camera).
+    ``width``, ``height``, ``particles`` and ``seed`` describe the simulated sensor only; a real
+    camera reports its own size. ``binning`` is applied where the device has it (None: leave it).
+    """
+
+    backend: str = "simulated"
+    mm_config: str = ""
+    device: str = ""
+    binning: int | None = None
     model: str = "simulated"
     width: int = 1024
     height: int = 1024
@@ -332,6 +343,14 @@ def _camera(session: Session, data: dict, section: str, pynta: bool, source: str
         where = _where(source, section, key)
         if key in ("camera", "model"):
             cam.model = str(value)
+        elif key == "backend":
+            cam.backend = _as_name(value, where)
+        elif key == "mm_config":
+            cam.mm_config = "" if value is None else str(value).strip()
+        elif key == "device":
+            cam.device = "" if value is None else str(value).strip()
+        elif key == "binning":
+            cam.binning = None if value is None else _as_int(value, where, 1, 64)
         elif key == "width":
             cam.width = _as_int(value, where, 16, 8192)
         elif key == "height":
@@ -354,13 +373,25 @@ def _camera(session: Session, data: dict, section: str, pynta: bool, source: str
             session.ignored_keys.append(f"{section}.{key}")
     if roi_bounds:
         cam.roi = _roi_from_bounds(roi_bounds, pynta, _where(source, section, "roi_x1"))
-    if cam.roi is not None:
+    # Only the simulated sensor's size is known here; other cameras check the ROI themselves.
+    if cam.roi is not None and cam.backend == "simulated":
         x0, y0, w, h = cam.roi
         if x0 + w > cam.width or y0 + h > cam.height:
             raise ConfigError(
                 f"{_where(source, section, 'roi')}: {w} x {h} at ({x0}, {y0}) does not fit the "
                 f"{cam.width} x {cam.height} sensor"
             )
+
+
+def _as_name(value: Any, where: str) -> str:
+    """A camera backend name: letters, digits, ``_``, ``-`` and ``.``, as entry points allow."""
+    text = "" if value is None else str(value).strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", text):
+        raise ConfigError(
+            f"{where}: expected a camera backend name such as simulated or micromanager, "
+            f"got {value!r}"
+        )
+    return text
 
 
 def _parse_roi_list(value: Any, where: str) -> tuple[int, int, int, int] | None:

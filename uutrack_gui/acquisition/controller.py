@@ -21,7 +21,15 @@ from pathlib import Path
 from uutrack_gui.acquisition.events import AcquisitionEvents
 from uutrack_gui.acquisition.runner import AcquisitionRunner, RecordingRefused
 from uutrack_gui.acquisition.status import AcquisitionStatus, PrebufferStatus, RunState
-from uutrack_gui.camera import Camera, CameraError, Frame, Roi, make_camera, same_sensor
+from uutrack_gui.camera import (
+    Camera,
+    CameraError,
+    Frame,
+    Roi,
+    describe_yaml,
+    make_camera,
+    same_sensor,
+)
 from uutrack_gui.config import CameraSettings, ConfigError, Session
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage.errors import StorageError
@@ -306,7 +314,7 @@ class AcquisitionController:
             check_target(path, create_folder=True, min_free=SNAP_MIN_FREE)
             writer = Hdf5Writer()
             writer.setup(
-                path, frame.data.shape, frame.data.dtype, self._session.to_yaml(), self.camera.model
+                path, frame.data.shape, frame.data.dtype, self.metadata(), self.camera.model
             )
             try:
                 writer.append(frame.data, frame.counter, frame.timestamp)
@@ -317,6 +325,10 @@ class AcquisitionController:
         return path
 
     # --- recording --------------------------------------------------------------------------
+    def metadata(self) -> str:
+        """What goes into a recording's ``metadata``: the session and the camera's description."""
+        return self._session.to_yaml() + describe_yaml(self.camera)
+
     def start_recording(
         self, path: str | Path | None = None, max_frames: int | None = None
     ) -> SaverProcess:
@@ -340,7 +352,7 @@ class AcquisitionController:
         target = Path(path) if path is not None else self._session.video_path()
         try:
             return self.runner.start_recording(
-                target, self._session.to_yaml(), create_folder=create_folder, max_frames=max_frames
+                target, self.metadata(), create_folder=create_folder, max_frames=max_frames
             )
         except RecordingRefused:
             raise

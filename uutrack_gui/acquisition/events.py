@@ -99,6 +99,12 @@ EVENTS: tuple[EventSpec, ...] = (
         "error", (str,), "(message: str) a fault the operator must see (saver, disk, camera)"
     ),
     EventSpec(
+        "camera_failed",
+        (str,),
+        "(message: str) the camera stopped delivering frames (also sent as ``error``); a "
+        "running recording is stopped and its file finished",
+    ),
+    EventSpec(
         "settings_changed",
         (object,),
         "(session: Session) after the controller put a session in force",
@@ -111,7 +117,7 @@ class AcquisitionEvents:
     """One :class:`Event` per entry of :data:`EVENTS`, as attributes of the same names.
 
     The runner emits ``state_changed``, ``frame_ready``, ``recording_started``,
-    ``recording_finished``, ``frames_dropped`` and ``error``; the controller emits
+    ``recording_finished``, ``frames_dropped``, ``error`` and ``camera_failed``; the controller emits
     ``settings_changed`` and ``prebuffer_changed``. A controller that replaces its runner
     hands the same object to the new one, so listeners connect once.
     """
@@ -122,6 +128,7 @@ class AcquisitionEvents:
     recording_finished: Event
     frames_dropped: Event
     error: Event
+    camera_failed: Event
     settings_changed: Event
     prebuffer_changed: Event
 

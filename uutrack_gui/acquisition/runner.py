@@ -221,7 +221,9 @@ class AcquisitionRunner:
             except CameraError as exc:
                 if self._halt.is_set():
                     break
-                self.events.error.emit(f"camera stopped: {exc}")
+                message = f"camera stopped: {exc}"
+                self.events.error.emit(message)
+                self.events.camera_failed.emit(message)
                 break
             if frame is None:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,8 @@ class Camera(abc.ABC):
 
     #: Human-readable model name, written into every recording's metadata.
     model: str = "camera"
+    #: The backend name this camera is registered under (see :mod:`~uutrack_gui.camera.registry`).
+    backend: str = "camera"
 
     @abc.abstractmethod
     def open(self) -> None:
@@ -134,9 +137,43 @@ class Camera(abc.ABC):
     def roi(self, value: Roi | None) -> None:
         """Restrict the camera to ``value``; ``None`` means the full sensor."""
 
+    def describe(self) -> dict[str, Any]:
+        """What this camera is, for a recording's metadata: plain, YAML-safe values.
+
+        The default gives the backend and the model; a driver adds what identifies the device
+        and its settings (:class:`~uutrack_gui.camera.micromanager.MicroManagerCamera` adds
+        the device label, library, and every Micro-Manager property as read at the call).
+        """
+        return {
+            "backend": self.backend,
+            "model": self.model,
+            "exposure_ms": float(self.exposure_ms),
+            "frame_shape": [int(n) for n in self.frame_shape],
+            "dtype": np.dtype(self.dtype).name,
+        }
+
     def __enter__(self) -> Camera:
         self.open()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: The section of a recording's metadata that describes the camera (see :func:`describe_yaml`).
+METADATA_SECTION = "CameraDevice"
+
+
+def describe_yaml(camera: Camera) -> str:
+    """``camera.describe()`` as a top-level YAML section, to append to the session's YAML.
+
+    ``session.to_yaml() + describe_yaml(camera)`` is one YAML mapping: the session's sections
+    and ``CameraDevice`` (which loading a session lists as ignored, never rejects).
+    """
+    import yaml
+
+    try:
+        info = camera.describe()
+    except Exception as exc:  # a device that cannot say must not stop a recording
+        info = {"model": str(getattr(camera, "model", "")), "error": f"{exc}"}
+    return yaml.safe_dump({METADATA_SECTION: info}, sort_keys=False)

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-from uutrack_gui.camera.base import Camera, Roi
-from uutrack_gui.camera.simulated import SimulatedCamera
+from uutrack_gui.camera.base import Camera
+from uutrack_gui.camera.registry import create_camera
 from uutrack_gui.config import CameraSettings
 
 
 def make_camera(settings: CameraSettings) -> Camera:
-    """The camera described by ``settings``, with its ROI applied.
+    """The camera described by ``settings``: its ``backend`` builds it, with its ROI applied.
 
     Raises
     ------
     CameraError
-        If a setting is out of the camera's range (the ROI does not fit the sensor, ...).
+        Unknown backend, a device that cannot be opened, or a setting out of the camera's
+        range (the ROI does not fit the sensor, ...); the message is one line.
     """
-    camera = SimulatedCamera(
-        settings.width,
-        settings.height,
-        settings.fps,
-        settings.exposure_time,
-        settings.particles,
-        settings.seed,
-    )
-    if settings.roi is not None:
-        camera.roi = Roi(*settings.roi)
-    return camera
+    return create_camera(settings)
 
 
 def same_sensor(a: CameraSettings, b: CameraSettings) -> bool:
     """Whether ``b`` can be applied to the camera made from ``a`` without making a new one.
 
-    Exposure, frame rate and ROI change on an open camera; the sensor (size, scene) does not.
+    Exposure, frame rate and ROI change on an open camera; the backend, the device and the
+    sensor (size, scene, binning) do not.
     """
-    return (a.width, a.height, a.particles, a.seed) == (b.width, b.height, b.particles, b.seed)
+
+    def sensor(s: CameraSettings) -> tuple:
+        return (s.backend, s.mm_config, s.device, s.binning, s.width, s.height, s.particles, s.seed)
+
+    return sensor(a) == sensor(b)

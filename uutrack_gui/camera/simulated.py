@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from uutrack_gui.camera.base import Camera, CameraError, Frame, Roi
+
+if TYPE_CHECKING:
+    from uutrack_gui.config import CameraSettings
 
 #: Margin of the precomputed noise bank; each frame views it at an offset in [0, margin).
 _NOISE_MARGIN = 64
@@ -116,6 +120,7 @@ class SimulatedCamera(Camera):
     """
 
     model = "Simulated camera"
+    backend = "simulated"
 
     def __init__(
         self,
@@ -254,3 +259,24 @@ class SimulatedCamera(Camera):
         value = value or Roi(0, 0, width, height)
         value.validate(width, height)
         self._roi = value
+
+
+def from_settings(settings: CameraSettings) -> SimulatedCamera:
+    """The simulated camera of the session's ``Camera`` section (the ``simulated`` backend).
+
+    Raises
+    ------
+    CameraError
+        If a setting is out of range (the ROI does not fit the sensor, ...).
+    """
+    camera = SimulatedCamera(
+        settings.width,
+        settings.height,
+        settings.fps,
+        settings.exposure_time,
+        settings.particles,
+        settings.seed,
+    )
+    if settings.roi is not None:
+        camera.roi = Roi(*settings.roi)
+    return camera

@@ -4,9 +4,11 @@ Commands::
 
     uutrack record OUT.h5 [--frames N | --seconds S] [--width W] [--height H] [--fps F]
                           [--max-memory MB] [--exposure MS] [--seed N] [--config FILE]
+                          [--camera BACKEND] [--mm-config CFG] [--device NAME]
     uutrack info FILE
     uutrack export FILE [--recording NAME] [--frames A:B] --to OUT.ome.tif|OUT.h5
     uutrack repair FILE
+    uutrack cameras [--mm-config CFG]
     uutrack gui [GUI OPTIONS]
 
 One module per command (``record``, ``info``, ...), each with ``add_parser(commands)`` and
@@ -24,13 +26,19 @@ import sys
 from collections.abc import Sequence
 
 from uutrack_gui import __version__
-from uutrack_gui.cli import export, info, record, repair
+from uutrack_gui.cli import cameras, export, info, record, repair
 from uutrack_gui.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser
 
 __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = {"record": record, "info": info, "export": export, "repair": repair}
+COMMANDS = {
+    "record": record,
+    "info": info,
+    "export": export,
+    "repair": repair,
+    "cameras": cameras,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

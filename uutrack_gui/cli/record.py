@@ -42,6 +42,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     record.add_argument("--seed", type=number(int, 0, 2**32 - 1, "--seed"), help="scene seed")
     record.add_argument("--config", type=Path, help="session YAML (flags override it)")
+    record.add_argument(
+        "--camera",
+        metavar="BACKEND",
+        help="camera backend: simulated (default), micromanager, or a plug-in's (uutrack cameras)",
+    )
+    record.add_argument(
+        "--mm-config", type=Path, metavar="CFG", help="Micro-Manager hardware config file (.cfg)"
+    )
+    record.add_argument("--device", help="Micro-Manager camera device (default: the config's)")
     record.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
@@ -71,12 +80,21 @@ def session_from_args(args: argparse.Namespace):
         cam.roi = None  # a new sensor size makes an ROI from the config meaningless
     if args.max_memory is not None:
         session.saving.max_memory = args.max_memory
+    if args.camera is not None:
+        cam.backend = args.camera
+    if args.mm_config is not None:
+        cam.mm_config = str(args.mm_config)
+        if args.camera is None:
+            cam.backend = "micromanager"  # a Micro-Manager config says which camera is meant
+    if args.device is not None:
+        cam.device = args.device
     return session
 
 
 def run(args: argparse.Namespace) -> int:
-    """Record, print a summary; exit 0, 1 if the saver failed, 2 for bad input, 130 when a
-    signal (Ctrl+C, SIGTERM, SIGHUP) ended the recording (its file is finished)."""
+    """Record, print a summary; exit 0, 1 if the saver failed, 2 for bad input or a camera that
+    failed (the file is finished), 130 when a signal (Ctrl+C, SIGTERM, SIGHUP) ended the
+    recording (its file is finished)."""
     from uutrack_gui.acquisition.controller import AcquisitionController
     from uutrack_gui.camera import CameraError
     from uutrack_gui.config import ConfigError
@@ -106,6 +124,8 @@ def _record(args: argparse.Namespace, controller, frames: int | None, interrupts
 
     finished = threading.Event()
     controller.events.recording_finished.connect(lambda result: finished.set())
+    camera_failures: list[str] = []
+    controller.events.camera_failed.connect(camera_failures.append)
     t0 = time.monotonic()
     try:
         saver = controller.start_recording(args.out, max_frames=frames)
@@ -142,6 +162,8 @@ def _record(args: argparse.Namespace, controller, frames: int | None, interrupts
     )
     if result.error:
         return fail(result.error, EXIT_FAILED)
+    if camera_failures:  # the file is finished with what came before
+        return fail(camera_failures[0])
     if interrupts.interrupted:
         print(f"recording ended by {interrupts.signal_name}: {result.end_reason}", file=sys.stderr)
         return EXIT_INTERRUPTED
