@@ -117,9 +117,9 @@ class AcquisitionEvents:
     """One :class:`Event` per entry of :data:`EVENTS`, as attributes of the same names.
 
     The runner emits ``state_changed``, ``frame_ready``, ``recording_started``,
-    ``recording_finished``, ``frames_dropped``, ``error`` and ``camera_failed``; the controller emits
-    ``settings_changed`` and ``prebuffer_changed``. A controller that replaces its runner
-    hands the same object to the new one, so listeners connect once.
+    ``recording_finished``, ``frames_dropped``, ``error`` and ``camera_failed``; the
+    controller emits ``settings_changed`` and ``prebuffer_changed``. A controller that replaces
+    its runner hands the same object to the new one, so listeners connect once.
     """
 
     state_changed: Event
