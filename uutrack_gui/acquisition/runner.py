@@ -25,6 +25,7 @@ import numpy as np
 from uutrack_gui.acquisition.buffers import NewestFrameSlot, PreRecordBuffer
 from uutrack_gui.acquisition.events import RunnerEvents
 from uutrack_gui.acquisition.rates import RateMeter
+from uutrack_gui.acquisition.timelapse import FrameSchedule, FrameSelector, Verdict
 from uutrack_gui.camera.base import Camera, CameraError, Frame
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.preflight import check_target, free_bytes
@@ -106,6 +107,7 @@ class AcquisitionRunner:
         self._last_saver: SaverProcess | None = None
         self._rec_last_counter: int | None = None
         self._rec_frames_left: int | None = None  # frames until the recording stops by itself
+        self._selector: FrameSelector | None = None  # time-lapse / duration of the recording
         self._state = RunState.IDLE
         self._rate_samples: list[tuple[float, int, int]] = []
         self._free_bytes = 0
@@ -269,6 +271,9 @@ class AcquisitionRunner:
                 if self.prebuffer.enabled:
                     self.prebuffer.add(frame)
                 return None, False
+            verdict = self._select(frame)
+            if verdict is not Verdict.TAKE:
+                return None, verdict is Verdict.DONE
             if self._rec_frames_left is not None:
                 if self._rec_frames_left <= 0:
                     return None, True
@@ -282,6 +287,15 @@ class AcquisitionRunner:
                 lost += 1
             return (saver.frames_dropped if lost else None), self._rec_frames_left == 0
 
+    def _select(self, frame: Frame) -> Verdict:
+        """Apply the recording's schedule; a frame skipped on purpose is not a lost frame."""
+        if self._selector is None:
+            return Verdict.TAKE
+        verdict = self._selector.offer(frame.counter, frame.timestamp)
+        if verdict is Verdict.SKIP:
+            self._rec_last_counter = frame.counter  # seen: the next counter gap starts here
+        return verdict
+
     # --- recording ---------------------------------------------------------------
     def start_recording(
         self,
@@ -289,12 +303,15 @@ class AcquisitionRunner:
         metadata: str = "",
         create_folder: bool = False,
         max_frames: int | None = None,
+        schedule: FrameSchedule | None = None,
     ) -> SaverProcess:
         """Start recording to ``path`` (appending a new group if it exists).
 
         Starts the live camera if needed. Frames held by the pre-record buffer are written
         first, so the recording begins before the call. With ``max_frames`` the recording
-        stops by itself after that many frames from the camera (written or dropped).
+        stops by itself after that many frames from the camera (written or dropped). A
+        ``schedule`` makes it a time-lapse (only the frames it selects are taken, and
+        ``max_frames`` counts those) and/or stops it after a duration of camera time.
 
         Raises
         ------
@@ -332,6 +349,7 @@ class AcquisitionRunner:
             self._rate_samples = []
             self._rec_last_counter = None
             self._rec_frames_left = max_frames
+            self._selector = FrameSelector(schedule) if schedule is not None else None
             if max_frames is None and self.prebuffer.enabled:
                 # Copying a full pre-record buffer into fresh ring memory can take long (page
                 # faults); the camera thread must not wait for it under the feed lock. It keeps
@@ -354,6 +372,12 @@ class AcquisitionRunner:
         for frame in frames:
             if frame.data.shape != shape:
                 continue  # from before an ROI change
+            verdict = self._select(frame)
+            if verdict is Verdict.DONE:
+                self._rec_frames_left = 0  # the duration ended within the buffered frames
+                break
+            if verdict is Verdict.SKIP:
+                continue
             if self._rec_last_counter is not None:
                 saver.count_dropped(max(0, frame.counter - self._rec_last_counter - 1))
             self._rec_last_counter = frame.counter

@@ -50,12 +50,15 @@ class RecordingSummary:
     dropped_frames: int | None
     finished_cleanly: bool | None
     legacy: bool
+    end_reason: fmt.EndReason = fmt.EndReason.UNKNOWN
 
     @property
     def status(self) -> str:
-        """ "finished", "NOT finished" or "unknown (legacy file)"."""
+        """ "finished", "aborted", "NOT finished" or "unknown (legacy file)"."""
         if self.finished_cleanly is None:
             return "unknown (legacy file)"
+        if self.end_reason is fmt.EndReason.ABORTED:  # finalized, but frames were discarded
+            return "aborted"
         return "finished" if self.finished_cleanly else "NOT finished"
 
 
@@ -173,7 +176,7 @@ class Recording:
             return None
         stored = int(self._group.attrs.get("dropped_frames", 0))
         counters = self.counters
-        if counters is not None and len(counters) > 1:
+        if counters is not None and len(counters) > 1 and not self.is_timelapse:
             # As Python ints: counters are uint64 and a damaged file may hold a smaller last one.
             gaps = int(counters[-1]) - int(counters[0]) + 1 - len(counters)
             # An unfinished recording has no final count yet: the gaps are the best figure.
@@ -212,6 +215,26 @@ class Recording:
             return None
         duration = float(stamps[-1] - stamps[0])
         return duration if math.isfinite(duration) else None  # exports of legacy files: NaN
+
+    @property
+    def pixel_size_um(self) -> float | None:
+        """Micrometres per pixel stored with the recording; None if not calibrated."""
+        try:
+            value = float(self._group.attrs.get(fmt.PIXEL_SIZE_UM, math.nan))
+        except (TypeError, ValueError):  # a foreign file's attribute of another kind
+            return None
+        return value if math.isfinite(value) and value > 0 else None
+
+    @property
+    def is_timelapse(self) -> bool:
+        """Whether frames were skipped on purpose (then counter gaps are not drops)."""
+        attrs = self._group.attrs
+        try:
+            every = int(attrs.get(fmt.TIMELAPSE_EVERY, 1))
+            interval = float(attrs.get(fmt.TIMELAPSE_INTERVAL_S, math.nan))
+        except (TypeError, ValueError):
+            return False
+        return every > 1 or math.isfinite(interval)
 
     @property
     def camera(self) -> str:
@@ -258,6 +281,7 @@ class Recording:
             dropped_frames=self.dropped_frames,
             finished_cleanly=self.finished_cleanly,
             legacy=self.legacy,
+            end_reason=fmt.EndReason.parse(self.end_reason),
         )
 
     def refresh(self) -> int:
