@@ -26,6 +26,7 @@ import pyqtgraph as pg
 from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.gui import levels as lv
+from uutrack_gui.gui.mask_overlay import MaskOverlay
 from uutrack_gui.gui.scale_bar import ScaleBar
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
@@ -106,14 +107,11 @@ class ImagePanel(QtWidgets.QWidget):
         self.view.setMenuEnabled(True)
         self.image_item = pg.ImageItem()
         self.view.addItem(self.image_item)
-        # Saturated pixels: a second image above the first, transparent except where saturated.
-        lut = np.zeros((256, 4), np.uint8)
-        lut[1:] = (*SATURATION_COLOUR, 255)
-        self._saturation_lut = lut
-        self.saturation_item = pg.ImageItem()
+        # Saturated pixels: painted over the image, transparent except where saturated.
+        self.saturation_item = MaskOverlay(SATURATION_COLOUR)
         self.saturation_item.setZValue(1)
         self.saturation_item.setVisible(False)
-        self.view.addItem(self.saturation_item)
+        self.view.addItem(self.saturation_item, ignoreBounds=True)
         self._scale_bar: ScaleBar | None = None
 
     def _build_contrast_column(self) -> None:
@@ -292,8 +290,7 @@ class ImagePanel(QtWidgets.QWidget):
         self._shown = None
         self._histogram_range = None
         self.image_item.clear()
-        self.saturation_item.clear()
-        self.saturation_item.setVisible(False)
+        self.saturation_item.set_mask(None)
         self.readout.setText(" ")
 
     # --- levels -------------------------------------------------------------------------------
@@ -499,13 +496,7 @@ class ImagePanel(QtWidgets.QWidget):
         mask = None
         if self._saturation_shown and self._shown is not None and value is not None:
             mask = lv.saturation_mask(self._shown, value)
-        if mask is None:
-            self.saturation_item.setVisible(False)
-            return
-        self.saturation_item.setImage(
-            mask, autoLevels=False, levels=(0, 255), lut=self._saturation_lut
-        )
-        self.saturation_item.setVisible(True)
+        self.saturation_item.set_mask(mask)
 
     # --- calibration --------------------------------------------------------------------------
     def set_pixel_size(self, um_per_px: float | None) -> None:

@@ -91,19 +91,18 @@ def gamma_lut(base: np.ndarray | None, gamma: float, size: int = 512) -> np.ndar
     if base is None and gamma == 1.0:
         return None
     if base is None:
-        ramp = np.linspace(0.0, 255.0, size)
-        base = np.repeat(ramp[:, None], 3, axis=1).astype(np.uint8)
+        # One channel: pyqtgraph then paints a greyscale image, as fast as without a table
+        # (an RGB table would make it paint RGB: twice the cost of a live frame).
+        base = np.rint(np.linspace(0.0, 255.0, size)).astype(np.uint8)
     n = len(base)
     index = np.rint(np.linspace(0.0, 1.0, n) ** gamma * (n - 1)).astype(np.intp)
     return base[index]
 
 
 def saturation_mask(shown: np.ndarray, saturation_value: float) -> np.ndarray | None:
-    """``uint8`` mask (1 = at or above ``saturation_value``) of ``shown``; None if none is."""
+    """Boolean mask of the pixels of ``shown`` at or above ``saturation_value``; None if none."""
     mask = shown >= saturation_value
-    if not mask.any():
-        return None
-    return mask.view(np.uint8)
+    return mask if mask.any() else None
 
 
 def default_saturation(dtype: np.dtype, bit_depth: int | None = None) -> float | None:
