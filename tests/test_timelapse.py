@@ -63,7 +63,12 @@ def test_selector_duration_and_validation():
 
 
 def _record(tmp_path, fps: float, max_frames=None, schedule=None, prebuffer_s=None):
-    """Record from a paced simulated camera; return the result and the file's recording data."""
+    """Record from a paced simulated camera; return the result and the file's recording data.
+
+    Rates stay low: the simulated camera keeps 16 frames for a late reader (as a frame grabber
+    does), and a shared 2-core machine can stall the reader long enough to lose frames for real
+    at 100 fps and more.
+    """
     path = tmp_path / "tl.h5"
     camera = SimulatedCamera(64, 48, fps=fps, seed=3)
     runner = AcquisitionRunner(camera, max_memory_mb=32)
@@ -95,13 +100,13 @@ def _record(tmp_path, fps: float, max_frames=None, schedule=None, prebuffer_s=No
 
 
 def test_timelapse_interval_recording(tmp_path):
-    fps, interval = 50.0, 0.1
+    fps, interval = 25.0, 0.2
     result, counters, stamps, dropped = _record(
         tmp_path, fps, max_frames=6, schedule=FrameSchedule(interval_s=interval)
     )
     assert result.frames_written == 6 and len(counters) == 6
     assert result.frames_dropped == 0 and dropped == 0  # the skipped frames are not drops
-    # Every 5th camera frame at 50 fps; timestamps on the 0.1 s grid within one frame period.
+    # Every 5th camera frame at 25 fps; timestamps on the 0.2 s grid within one frame period.
     np.testing.assert_array_equal(np.diff(counters), [5] * 5)
     offsets = (stamps - stamps[0]) - interval * np.arange(6)
     assert np.all(offsets > -1e-6) and np.all(offsets < 1 / fps)
@@ -109,19 +114,19 @@ def test_timelapse_interval_recording(tmp_path):
 
 def test_timelapse_every_kth_frame_recording(tmp_path):
     result, counters, _, dropped = _record(
-        tmp_path, 100.0, max_frames=5, schedule=FrameSchedule(every=4)
+        tmp_path, 25.0, max_frames=5, schedule=FrameSchedule(every=4)
     )
     assert result.frames_written == 5 and result.frames_dropped == 0 and dropped == 0
     np.testing.assert_array_equal(counters - counters[0], [0, 4, 8, 12, 16])
 
 
 def test_fixed_duration_recording(tmp_path):
-    fps = 40.0
+    fps = 20.0
     result, counters, stamps, dropped = _record(
         tmp_path, fps, schedule=FrameSchedule(duration_s=0.5)
     )
-    assert result.frames_written == 20 and result.frames_dropped == 0 and dropped == 0
-    np.testing.assert_array_equal(np.diff(counters), [1] * 19)  # every frame, none lost
+    assert result.frames_written == 10 and result.frames_dropped == 0 and dropped == 0
+    np.testing.assert_array_equal(np.diff(counters), [1] * 9)  # every frame, none lost
     assert stamps[-1] - stamps[0] == pytest.approx(0.5 - 1 / fps, abs=1e-6)
 
 
@@ -129,12 +134,12 @@ def test_timelapse_from_the_prerecord_buffer(tmp_path):
     # The buffered second goes through the schedule too: one frame every 0.2 s from its start.
     result, counters, stamps, dropped = _record(
         tmp_path,
-        50.0,
+        25.0,
         schedule=FrameSchedule(interval_s=0.2, duration_s=1.5),
         prebuffer_s=1.0,
     )
     assert result.frames_written == 8 and dropped == 0
-    np.testing.assert_array_equal(np.diff(counters), [10] * 7)
+    np.testing.assert_array_equal(np.diff(counters), [5] * 7)
     assert np.diff(stamps) == pytest.approx([0.2] * 7, abs=1e-6)
 
 
@@ -174,6 +179,7 @@ def test_a_timelapse_file_does_not_count_its_gaps_as_drops(tmp_path):
         assert report.dropped_total == 0 and report.gaps == () and report.ok
         assert report.interval_median_s == pytest.approx(0.5)
         assert "Dropped frames: none" in report.lines()
+        assert any(line.startswith("Time-lapse:") for line in report.lines())
         assert analyze_recording(plain).dropped_total == 12
 
 

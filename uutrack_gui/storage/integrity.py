@@ -305,6 +305,9 @@ def analyze_recording(recording: Recording) -> IntegrityReport:
         legacy=recording.legacy,
         timelapse=recording.is_timelapse,
     )
+    if recording.is_timelapse:
+        note = "Time-lapse: frames taken at intervals; the counter gaps between them are not drops"
+        report = _with_note(report, note)
     if recording.legacy and recording.stored_dtype == np.int16:
         note = (
             "Stored as int16 by the original saver: shown as uint16; values above 32767 "
