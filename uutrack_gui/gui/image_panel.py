@@ -26,6 +26,7 @@ import pyqtgraph as pg
 from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.gui import levels as lv
+from uutrack_gui.gui.contrast_column import ContrastColumn
 from uutrack_gui.gui.mask_overlay import MaskOverlay
 from uutrack_gui.gui.scale_bar import ScaleBar
 
@@ -117,60 +118,27 @@ class ImagePanel(QtWidgets.QWidget):
     def _build_contrast_column(self) -> None:
         # The histogram and its level handles; the image is not linked to it (levels, lookup
         # table and histogram are set here), so pyqtgraph never recomputes a histogram per frame.
-        self.histogram = pg.HistogramLUTWidget()
-        self.histogram.setMinimumWidth(110)
+        self.contrast_column = ContrastColumn()
+        column = self.contrast_column
+        self.histogram = column.histogram
+        self.max_box, self.min_box = column.max_box, column.min_box
+        self.gamma_box, self.clip_box = column.gamma_box, column.clip_box
+        self.log_check, self.saturation_check = column.log_check, column.saturation_check
         item = self.histogram.item
         item.sigLevelsChanged.connect(self._on_region_moved)
         item.sigLookupTableChanged.connect(self._apply_lookup_table)
-        item.vb.setMouseEnabled(x=False, y=False)  # the axis is ours: steady, not dragged away
-        # pyqtgraph drags both levels when the band between the handles is dragged: only the
-        # handles themselves (one level each) move here.
-        item.region.movable = False
-        item.region.setAcceptHoverEvents(False)
+        self.max_box.valueChanged.connect(lambda value: self._typed_level(high=value))
+        self.min_box.valueChanged.connect(lambda value: self._typed_level(low=value))
+        self.gamma_box.valueChanged.connect(self.set_gamma)
+        self.clip_box.setValue(self._clip_percent)
+        self.clip_box.valueChanged.connect(self.set_auto_levels_clip)
+        self.log_check.toggled.connect(self.set_log_histogram)
+        self.saturation_check.toggled.connect(self.set_saturation_visible)
         self._histogram_stale = False
         self._histogram_timer = QtCore.QTimer(self)
         self._histogram_timer.setSingleShot(True)
         self._histogram_timer.setInterval(HISTOGRAM_INTERVAL_MS)
         self._histogram_timer.timeout.connect(self._refresh_histogram)
-
-        def spin(tip: str, prefix: str = "", suffix: str = "") -> QtWidgets.QDoubleSpinBox:
-            box = QtWidgets.QDoubleSpinBox()
-            box.setKeyboardTracking(False)  # one change on Enter, not one per digit typed
-            box.setPrefix(prefix)
-            box.setSuffix(suffix)
-            box.setToolTip(tip)
-            box.setAccelerated(True)
-            return box
-
-        self.max_box = spin("White level: pixels at or above it are white", "max ")
-        self.min_box = spin("Black level: pixels at or below it are black", "min ")
-        for box in (self.max_box, self.min_box):
-            box.setRange(-1e12, 1e12)
-            box.setDecimals(0)
-        self.max_box.valueChanged.connect(lambda value: self._typed_level(high=value))
-        self.min_box.valueChanged.connect(lambda value: self._typed_level(low=value))
-        self.gamma_box = spin("Gamma: below 1 brightens faint features, above 1 darkens", "γ ")
-        self.gamma_box.setRange(0.1, 5.0)
-        self.gamma_box.setDecimals(2)
-        self.gamma_box.setSingleStep(0.05)
-        self.gamma_box.setValue(1.0)
-        self.gamma_box.valueChanged.connect(self.set_gamma)
-        self.clip_box = spin(
-            "Auto levels ignore this percentage of the darkest and of the brightest pixels",
-            "auto ",
-            " %",
-        )
-        self.clip_box.setRange(0.0, 25.0)
-        self.clip_box.setDecimals(2)
-        self.clip_box.setSingleStep(0.05)
-        self.clip_box.setValue(self._clip_percent)
-        self.clip_box.valueChanged.connect(self.set_auto_levels_clip)
-        self.log_check = QtWidgets.QCheckBox("log histogram")
-        self.log_check.setToolTip("Histogram heights on a log scale (rare values stay visible)")
-        self.log_check.toggled.connect(self.set_log_histogram)
-        self.saturation_check = QtWidgets.QCheckBox("saturation")
-        self.saturation_check.setToolTip("Show pixels at the camera's maximum in red")
-        self.saturation_check.toggled.connect(self.set_saturation_visible)
 
     def _build_overlays(self) -> None:
         pen = pg.mkPen((255, 200, 0), width=1)
@@ -209,23 +177,6 @@ class ImagePanel(QtWidgets.QWidget):
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setObjectName("pixelReadout")
         self.readout.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-
-        column = QtWidgets.QVBoxLayout()
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(self.max_box)
-        column.addWidget(self.histogram, 1)
-        for widget in (
-            self.min_box,
-            self.gamma_box,
-            self.clip_box,
-            self.log_check,
-            self.saturation_check,
-        ):
-            column.addWidget(widget)
-        self.contrast_column = QtWidgets.QWidget()
-        self.contrast_column.setLayout(column)
-        self.contrast_column.setMaximumWidth(150)
 
         top = QtWidgets.QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
