@@ -118,7 +118,7 @@ def test_paths_follow_the_session(tmp_path):
     now = dt.datetime(2026, 11, 25, 9, 30, 5)
     assert session.video_path(now) == tmp_path / "2026-11-25" / "timelapse.h5"
     session.saving.append = False
-    assert session.video_path(now) == tmp_path / "2026-11-25" / "timelapse_093005.h5"
+    assert session.video_path(now) == tmp_path / "2026-11-25" / "timelapse_001.h5"
     session.saving.date_subfolder = False
     assert session.video_path(now).parent == tmp_path
     assert session.photo_path(now).name.startswith("snap_093005")

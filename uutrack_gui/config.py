@@ -127,6 +127,8 @@ class CameraSettings:
     roi: tuple[int, int, int, int] | None = None
     particles: int = 40
     seed: int = 0
+    #: Micrometres per (unbinned, displayed) pixel at the sample; None = not calibrated.
+    pixel_size_um: float | None = None
 
 
 @dataclass
@@ -139,6 +141,24 @@ class SavingSettings:
     max_memory: float = 1000.0  # MB of frames held for the saver before frames are dropped
     append: bool = True  # several recordings of a day go into one file, as separate groups
     date_subfolder: bool = True
+
+
+#: Objective presets shipped by default: µm per pixel for a camera with 6.5 µm pixels (a
+#: typical sCMOS) behind the named magnification. Sessions add their own or override these.
+DEFAULT_OBJECTIVES: dict[str, float] = {
+    "10x": 0.65,
+    "20x": 0.325,
+    "40x": 0.1625,
+    "60x": 0.1083,
+    "100x": 0.065,
+}
+
+
+@dataclass
+class CalibrationSettings:
+    """Named calibrations (objective presets): name -> micrometres per pixel."""
+
+    objectives: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_OBJECTIVES))
 
 
 @dataclass
@@ -156,8 +176,28 @@ class Session:
     camera: CameraSettings = field(default_factory=CameraSettings)
     saving: SavingSettings = field(default_factory=SavingSettings)
     gui: GuiSettings = field(default_factory=GuiSettings)
+    calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
     #: Keys found in the loaded file that this program does not use (``Section.key``).
     ignored_keys: list[str] = field(default_factory=list, compare=False, repr=False)
+
+    # --- calibration ---------------------------------------------------------------------------
+    def use_objective(self, name: str) -> float:
+        """Set ``Camera.pixel_size_um`` from the objective preset ``name``; returns the value.
+
+        Raises
+        ------
+        ConfigError
+            No preset of that name (the message lists the known ones).
+        """
+        try:
+            value = self.calibration.objectives[name]
+        except KeyError:
+            known = ", ".join(self.calibration.objectives) or "none"
+            raise ConfigError(
+                f"Calibration.objectives: no preset {name!r} (known: {known})"
+            ) from None
+        self.camera.pixel_size_um = value
+        return value
 
     # --- paths ---------------------------------------------------------------------------------
     def folder_for(self, day: _dt.date | None = None) -> Path:
@@ -167,23 +207,41 @@ class Session:
             return base
         return base / (day or _dt.date.today()).isoformat()
 
-    def video_path(self, now: _dt.datetime | None = None) -> Path:
-        """The file the next recording goes to.
+    def video_path(self, now: _dt.datetime | None = None, name: str | None = None) -> Path:
+        """The file the next recording would go to (for display: nothing is created).
 
-        With ``append`` the day's recordings share ``<filename_video>.h5``; without it each
-        recording gets ``<filename_video>_<HHMMSS>.h5`` (and a counter if that exists).
+        With ``append`` the day's recordings share ``<name>.h5``, one group each; without it
+        each recording gets its own ``<name>_<NNN>.h5`` (see :mod:`uutrack_gui.storage.naming`).
+        ``name`` defaults to ``Saving.filename_video``. To record, use
+        :meth:`reserve_video_path`, which takes the name for good.
         """
+        from uutrack_gui.storage import naming
+
         now = now or _dt.datetime.now()
         folder = self.folder_for(now.date())
-        stem = self.saving.filename_video
+        stem = naming.sanitize_name(self.saving.filename_video if name is None else name)
         if self.saving.append:
-            return folder / f"{stem}.h5"
-        path = folder / f"{stem}_{now:%H%M%S}.h5"
-        n = 2
-        while path.exists():
-            path = folder / f"{stem}_{now:%H%M%S}_{n}.h5"
-            n += 1
-        return path
+            return folder / f"{stem}{naming.SUFFIX}"
+        return naming.next_recording_path(folder, stem)
+
+    def reserve_video_path(self, name: str | None = None) -> Path:
+        """The file for a recording starting now, created exclusively unless appending.
+
+        Without ``append`` the new ``<name>_<NNN>.h5`` is created at once (see
+        :func:`~uutrack_gui.storage.naming.reserve_recording_path`), so no other recording can
+        take or overwrite it; with ``append`` the day's shared file is returned as is.
+
+        Raises
+        ------
+        OSError
+            The date folder cannot be created or written.
+        """
+        from uutrack_gui.storage import naming
+
+        if self.saving.append:
+            return self.video_path(name=name)
+        stem = self.saving.filename_video if name is None else name
+        return naming.reserve_recording_path(self.folder_for(), stem)
 
     def photo_path(self, now: _dt.datetime | None = None) -> Path:
         """A new file name for a snapped frame."""
@@ -201,6 +259,7 @@ class Session:
             "Camera": camera,
             "Saving": asdict(self.saving),
             "GUI": asdict(self.gui),
+            "Calibration": asdict(self.calibration),
         }
 
     def to_yaml(self) -> str:
@@ -369,6 +428,8 @@ def _camera(session: Session, data: dict, section: str, pynta: bool, source: str
             cam.particles = _as_int(value, where, 0, 10_000)
         elif key == "seed":
             cam.seed = _as_int(value, where, 0)
+        elif key == "pixel_size_um":
+            cam.pixel_size_um = _as_pixel_size(value, where)
         else:
             session.ignored_keys.append(f"{section}.{key}")
     if roi_bounds:
@@ -450,4 +511,41 @@ def _gui(session: Session, data: dict, section: str, pynta: bool, source: str) -
             session.ignored_keys.append(f"{section}.{key}")
 
 
-_SECTIONS = {"user": _user, "camera": _camera, "saving": _saving, "gui": _gui}
+def _as_pixel_size(value: Any, where: str) -> float | None:
+    """µm per pixel: a positive number, or null/empty for "not calibrated"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    result = _as_float(value, where, maximum=10_000)
+    if result <= 0:
+        raise ConfigError(f"{where}: must be a positive number of µm per pixel, got {value!r}")
+    return result
+
+
+def _calibration(session: Session, data: dict, section: str, pynta: bool, source: str) -> None:
+    for key, value in data.items():
+        where = _where(source, section, key)
+        if key != "objectives":
+            session.ignored_keys.append(f"{section}.{key}")
+            continue
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected name: µm-per-pixel lines, got {value!r}")
+        # Added to (or overriding) the shipped presets: a session lists only its own.
+        for name, size in value.items():
+            label = str(name).strip()
+            if not label:
+                raise ConfigError(f"{where}: a preset needs a name")
+            size = _as_pixel_size(size, f"{where}.{label}")
+            if size is None:
+                raise ConfigError(f"{where}.{label}: expected µm per pixel, got {value[name]!r}")
+            session.calibration.objectives[label] = size
+
+
+_SECTIONS = {
+    "user": _user,
+    "camera": _camera,
+    "saving": _saving,
+    "gui": _gui,
+    "calibration": _calibration,
+}

@@ -10,6 +10,7 @@ from uutrack_gui.acquisition.status import (
     RecordingStatus,
     RunState,
 )
+from uutrack_gui.acquisition.timelapse import FrameSchedule, FrameSelector, Verdict
 
 __all__ = [
     "EVENTS",
@@ -18,6 +19,8 @@ __all__ = [
     "AcquisitionStatus",
     "Event",
     "EventSpec",
+    "FrameSchedule",
+    "FrameSelector",
     "NewestFrameSlot",
     "PreRecordBuffer",
     "PrebufferStatus",
@@ -26,4 +29,5 @@ __all__ = [
     "RecordingStatus",
     "RunState",
     "RunnerEvents",
+    "Verdict",
 ]

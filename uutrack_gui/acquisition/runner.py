@@ -26,6 +26,7 @@ from uutrack_gui.acquisition.events import AcquisitionEvents
 from uutrack_gui.acquisition.rates import RateMeter
 from uutrack_gui.acquisition.status import RecordingStatus, RunState
 from uutrack_gui.acquisition.throughput import ThroughputWindow
+from uutrack_gui.acquisition.timelapse import FrameSchedule, FrameSelector, Verdict
 from uutrack_gui.camera.base import Camera, CameraError, Frame
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.format import EndReason
@@ -88,6 +89,7 @@ class AcquisitionRunner:
         self._last_saver: SaverProcess | None = None
         self._rec_last_counter: int | None = None
         self._rec_frames_left: int | None = None  # frames until the recording stops by itself
+        self._selector: FrameSelector | None = None  # time-lapse / duration of the recording
         self._state = RunState.IDLE
         self.last_result: SaverResult | None = None
         # The saver's frame ring, kept from live start to close and reused by every recording,
@@ -266,6 +268,9 @@ class AcquisitionRunner:
                 if self.prebuffer.enabled:
                     self.prebuffer.add(frame)
                 return None, False
+            verdict = self._select(frame)
+            if verdict is not Verdict.TAKE:
+                return None, verdict is Verdict.DONE
             if self._rec_frames_left is not None:
                 if self._rec_frames_left <= 0:
                     return None, True
@@ -279,6 +284,15 @@ class AcquisitionRunner:
                 lost += 1
             return (saver.frames_dropped if lost else None), self._rec_frames_left == 0
 
+    def _select(self, frame: Frame) -> Verdict:
+        """Apply the recording's schedule; a frame skipped on purpose is not a lost frame."""
+        if self._selector is None:
+            return Verdict.TAKE
+        verdict = self._selector.offer(frame.counter, frame.timestamp)
+        if verdict is Verdict.SKIP:
+            self._rec_last_counter = frame.counter  # seen: the next counter gap starts here
+        return verdict
+
     # --- recording ---------------------------------------------------------------
     def start_recording(
         self,
@@ -286,12 +300,15 @@ class AcquisitionRunner:
         metadata: str = "",
         create_folder: bool = False,
         max_frames: int | None = None,
+        schedule: FrameSchedule | None = None,
     ) -> SaverProcess:
         """Start recording to ``path`` (appending a new group if it exists).
 
         Starts the live camera if needed. Frames held by the pre-record buffer are written
         first, so the recording begins before the call. With ``max_frames`` the recording
-        stops by itself after that many frames from the camera (written or dropped).
+        stops by itself after that many frames from the camera (written or dropped). A
+        ``schedule`` makes it a time-lapse (only the frames it selects are taken, and
+        ``max_frames`` counts those) and/or stops it after a duration of camera time.
 
         Raises
         ------
@@ -338,6 +355,7 @@ class AcquisitionRunner:
             self.throughput.add(self.clock(), 0, 0)
             self._rec_last_counter = None
             self._rec_frames_left = max_frames
+            self._selector = FrameSelector(schedule) if schedule is not None else None
             if max_frames is None and self.prebuffer.enabled:
                 # Copying a full pre-record buffer into fresh ring memory can take long (page
                 # faults); the camera thread must not wait for it under the feed lock. It keeps
@@ -360,6 +378,12 @@ class AcquisitionRunner:
         for frame in frames:
             if frame.data.shape != shape:
                 continue  # from before an ROI change
+            verdict = self._select(frame)
+            if verdict is Verdict.DONE:
+                self._rec_frames_left = 0  # the duration ended within the buffered frames
+                break
+            if verdict is Verdict.SKIP:
+                continue
             if self._rec_last_counter is not None:
                 saver.count_dropped(max(0, frame.counter - self._rec_last_counter - 1))
             self._rec_last_counter = frame.counter

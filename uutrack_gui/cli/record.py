@@ -29,6 +29,20 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     length.add_argument(
         "--seconds", type=number(float, 0.001, 10**7, "--seconds"), help="seconds to record"
     )
+    sampling = record.add_mutually_exclusive_group()
+    sampling.add_argument(
+        "--interval",
+        type=number(float, 0.001, 10**7, "--interval"),
+        metavar="SECONDS",
+        help="time-lapse: take one frame every SECONDS (by camera timestamp); "
+        "--frames/--seconds then count taken frames / camera time",
+    )
+    sampling.add_argument(
+        "--every",
+        type=number(int, 1, 10**9, "--every"),
+        metavar="N",
+        help="time-lapse: take every N-th camera frame",
+    )
     record.add_argument("--width", type=number(int, 16, 8192, "--width"), help="frame width")
     record.add_argument("--height", type=number(int, 16, 8192, "--height"), help="frame height")
     record.add_argument("--fps", type=frame_rate, help="frame rate, 0 = free-running")
@@ -89,6 +103,22 @@ def session_from_args(args: argparse.Namespace):
     if args.device is not None:
         cam.device = args.device
     return session
+
+
+def schedule_from_args(args: argparse.Namespace):
+    """The :class:`~uutrack_gui.acquisition.FrameSchedule` of ``--interval``/``--every``/
+    ``--seconds``, or None when every frame is taken for a frame count or until Ctrl+C.
+
+    ``--seconds`` becomes the schedule's duration (camera time from the first frame), so the
+    runner stops the recording by itself; ``--frames`` stays the runner's ``max_frames`` and,
+    in a time-lapse, counts the frames taken.
+    """
+    from uutrack_gui.acquisition import FrameSchedule
+
+    interval, every, seconds = args.interval, args.every, args.seconds
+    if interval is None and every is None and seconds is None:
+        return None
+    return FrameSchedule(interval_s=interval, every=every or 1, duration_s=seconds)
 
 
 def run(args: argparse.Namespace) -> int:

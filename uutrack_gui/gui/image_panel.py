@@ -1,12 +1,20 @@
 """The image display shared by the live view and the timelapse viewer.
 
-One widget, used in both windows: a pyqtgraph image with a histogram/LUT (manual levels), auto
-levels once or continuously, zoom and pan, the pixel value under the cursor, a crosshair, a line
-profile (cross-cut) and a rectangle for choosing an ROI.
+One widget, used in both windows: a pyqtgraph image with a histogram and exact contrast
+controls (black/white levels typed or dragged, gamma, log histogram, auto levels ignoring a
+settable fraction of extreme pixels, once or continuously), saturated pixels in a warning colour,
+zoom and pan, the pixel value under the cursor, a crosshair, a line profile (cross-cut) drawn by
+dragging, a rectangle for choosing an ROI, and a scale bar once a calibration is set.
 
 Large frames are shown strided (every 2nd or 4th pixel) so that painting stays far below the
 display period; the readout, profile and ROI always use the full-resolution frame, in sensor
-pixel coordinates.
+pixel coordinates. The saturation overlay is computed on the strided image too (about 1 ms for a
+2048 x 2048 frame), so a lone saturated pixel between two shown ones is not marked.
+
+The histogram is this widget's own (a strided subsample, at most every
+:data:`HISTOGRAM_INTERVAL_MS`), not pyqtgraph's per-image one: its value axis stays where it is
+from frame to frame and only widens to take in new values; a new frame size, :meth:`clear` or
+:meth:`reset_histogram_range` start it afresh.
 """
 
 from __future__ import annotations
@@ -17,7 +25,10 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-from uutrack_gui.gui.levels import auto_levels
+from uutrack_gui.gui import levels as lv
+from uutrack_gui.gui.contrast_column import ContrastColumn
+from uutrack_gui.gui.mask_overlay import MaskOverlay
+from uutrack_gui.gui.scale_bar import ScaleBar
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
@@ -25,49 +36,111 @@ pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 MAX_DISPLAY_SIDE = 1024
 #: Shortest time between two histogram updates while frames stream in.
 HISTOGRAM_INTERVAL_MS = 250
+#: Colour of saturated pixels (opaque red, as Fiji's HiLo and Micro-Manager show them).
+SATURATION_COLOUR = (255, 0, 0)
+#: Entries of the display lookup table (gamma and colour map).
+_LUT_SIZE = 512
+
+
+class _ImageViewBox(pg.ViewBox):
+    """A ViewBox whose left-button drags can be taken over (to draw a line profile)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        #: Called with each drag event instead of panning, while set.
+        self.drag_handler = None
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # pyqtgraph's name
+        if self.drag_handler is not None and ev.button() == QtCore.Qt.LeftButton:
+            ev.accept()
+            self.drag_handler(ev)
+            return
+        super().mouseDragEvent(ev, axis)
 
 
 class ImagePanel(QtWidgets.QWidget):
-    """Shows 2-D frames with levels, readout, crosshair, line profile and an ROI rectangle.
+    """Shows 2-D frames with exact contrast, saturation, readout, profile, ROI and scale bar.
 
     Signals
     -------
     pixel_info(str)
         Text describing the pixel under the cursor (position and value), "" when outside.
     levels_changed(float, float)
-        The black and white levels after any change (manual or automatic).
+        The black and white levels after any change (typed, dragged or automatic).
+    auto_levels_continuous_changed(bool)
+        Continuous auto levels switched on or off (also when the operator sets levels by hand).
     """
 
     pixel_info = QtCore.pyqtSignal(str)
     levels_changed = QtCore.pyqtSignal(float, float)
+    auto_levels_continuous_changed = QtCore.pyqtSignal(bool)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self._frame: np.ndarray | None = None
+        self._shown: np.ndarray | None = None
         self._step = 1
+        self._levels = (0.0, 1.0)
         self._levels_set = False
         self._auto_continuous = False
+        self._clip_percent = 0.1
+        self._gamma = 1.0
+        self._log_histogram = False
+        self._histogram_range: tuple[float, float] | None = None
+        self._saturation_shown = False
+        self._saturation_value: float | None = None  # None: from the dtype / bit depth
+        self._bit_depth: int | None = None
+        self._pixel_size: float | None = None
         self._cursor: tuple[int, int] | None = None
+        self._programmatic = False  # levels being set by code, not by the operator
 
+        self._build_image()
+        self._build_contrast_column()
+        self._build_overlays()
+        self._build_layout()
+        self._apply_lookup_table()
+
+    # --- construction -------------------------------------------------------------------------
+    def _build_image(self) -> None:
         self.graphics = pg.GraphicsLayoutWidget()
-        self.view = self.graphics.addViewBox(lockAspect=True, invertY=True)
+        self.view = _ImageViewBox(lockAspect=True, invertY=True)
+        self.graphics.addItem(self.view)
         self.view.setMenuEnabled(True)
         self.image_item = pg.ImageItem()
         self.view.addItem(self.image_item)
+        # Saturated pixels: painted over the image, transparent except where saturated.
+        self.saturation_item = MaskOverlay(SATURATION_COLOUR)
+        self.saturation_item.setZValue(1)
+        self.saturation_item.setVisible(False)
+        self.view.addItem(self.saturation_item, ignoreBounds=True)
+        self._scale_bar: ScaleBar | None = None
 
-        self.histogram = pg.HistogramLUTWidget(image=self.image_item)
-        self.histogram.setMinimumWidth(110)
-        self.histogram.item.sigLevelsChanged.connect(self._on_levels_changed)
-        # pyqtgraph recomputes and repaints the histogram on every new image: about a third of
-        # the cost of showing a live frame. Nobody reads a histogram 30 times a second, so it
-        # follows the image at most HISTOGRAM_INTERVAL_MS apart (a first frame shows at once).
-        self.image_item.sigImageChanged.disconnect(self.histogram.item.imageChanged)
+    def _build_contrast_column(self) -> None:
+        # The histogram and its level handles; the image is not linked to it (levels, lookup
+        # table and histogram are set here), so pyqtgraph never recomputes a histogram per frame.
+        self.contrast_column = ContrastColumn()
+        column = self.contrast_column
+        self.histogram = column.histogram
+        self.max_box, self.min_box = column.max_box, column.min_box
+        self.gamma_box, self.clip_box = column.gamma_box, column.clip_box
+        self.log_check, self.saturation_check = column.log_check, column.saturation_check
+        item = self.histogram.item
+        item.sigLevelsChanged.connect(self._on_region_moved)
+        item.sigLookupTableChanged.connect(self._apply_lookup_table)
+        self.max_box.valueChanged.connect(lambda value: self._typed_level(high=value))
+        self.min_box.valueChanged.connect(lambda value: self._typed_level(low=value))
+        self.gamma_box.valueChanged.connect(self.set_gamma)
+        self.clip_box.setValue(self._clip_percent)
+        self.clip_box.valueChanged.connect(self.set_auto_levels_clip)
+        self.log_check.toggled.connect(self.set_log_histogram)
+        self.saturation_check.toggled.connect(self.set_saturation_visible)
         self._histogram_stale = False
         self._histogram_timer = QtCore.QTimer(self)
         self._histogram_timer.setSingleShot(True)
         self._histogram_timer.setInterval(HISTOGRAM_INTERVAL_MS)
         self._histogram_timer.timeout.connect(self._refresh_histogram)
 
+    def _build_overlays(self) -> None:
         pen = pg.mkPen((255, 200, 0), width=1)
         self._vline = pg.InfiniteLine(angle=90, movable=False, pen=pen)
         self._hline = pg.InfiniteLine(angle=0, movable=False, pen=pen)
@@ -87,14 +160,20 @@ class ImagePanel(QtWidgets.QWidget):
         self.roi_rect.setZValue(12)
         self.roi_rect.setVisible(False)
         self.view.addItem(self.roi_rect)
+        self.roi_label = pg.TextItem(color=(255, 120, 255), anchor=(0, 1), fill=(0, 0, 0, 150))
+        self.roi_label.setZValue(13)
+        self.roi_label.setVisible(False)
+        self.view.addItem(self.roi_label, ignoreBounds=True)
+        self.roi_rect.sigRegionChanged.connect(self._update_roi_label)
 
         self.profile_plot = pg.PlotWidget()
-        self.profile_plot.setLabel("bottom", "distance along the line", units="px")
         self.profile_plot.setLabel("left", "value")
         self.profile_plot.setMaximumHeight(170)
         self.profile_plot.setVisible(False)
         self._profile_curve = self.profile_plot.plot(pen=pg.mkPen("c"))
+        self._label_profile_axis()
 
+    def _build_layout(self) -> None:
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setObjectName("pixelReadout")
         self.readout.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
@@ -102,7 +181,7 @@ class ImagePanel(QtWidgets.QWidget):
         top = QtWidgets.QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.graphics, 1)
-        top.addWidget(self.histogram)
+        top.addWidget(self.contrast_column)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top, 1)
@@ -128,20 +207,24 @@ class ImagePanel(QtWidgets.QWidget):
 
     def set_frame(self, frame: np.ndarray) -> None:
         """Show ``frame``; levels stay as they are unless continuous auto levels is on."""
-        first = self._frame is None or self._frame.shape != frame.shape
+        previous = self._frame
+        first = previous is None or previous.shape != frame.shape
+        if first or previous.dtype != frame.dtype:
+            self._histogram_range = None  # a new kind of frame: the axis starts afresh
+            self._configure_level_boxes(frame.dtype)
         self._frame = frame
         step = max(1, math.ceil(max(frame.shape) / MAX_DISPLAY_SIDE))
         shown = frame[::step, ::step] if step > 1 else frame
+        self._shown = shown
         if step != self._step or first:
             self._step = step
-            self.image_item.setTransform(QtGui.QTransform.fromScale(step, step))
+            transform = QtGui.QTransform.fromScale(step, step)
+            self.image_item.setTransform(transform)
+            self.saturation_item.setTransform(transform)
         if not self._levels_set or self._auto_continuous:
-            levels = auto_levels(frame)
-            self.image_item.setImage(shown, autoLevels=False, levels=levels)
-            self.histogram.item.setLevels(*levels)
-            self._levels_set = True
-        else:
-            self.image_item.setImage(shown, autoLevels=False)
+            self._set_levels(*self._fit_levels(frame), by_operator=False)
+        self.image_item.setImage(shown, autoLevels=False, levels=self._levels)
+        self._update_saturation()
         if first:
             self.view.autoRange(padding=0)
         self._histogram_stale = True
@@ -152,51 +235,252 @@ class ImagePanel(QtWidgets.QWidget):
         if self._cursor is not None:
             self._show_pixel(*self._cursor)
 
-    def _refresh_histogram(self) -> None:
-        """Recompute the histogram of the shown image (rate-limited, see set_frame)."""
-        if not self._histogram_stale:
-            return
-        self._histogram_stale = False
-        self.histogram.item.imageChanged()
-        self._histogram_timer.start()  # the next update waits at least one interval
-
     def clear(self) -> None:
-        """Show nothing."""
+        """Show nothing; the next frame starts a new histogram axis."""
         self._frame = None
+        self._shown = None
+        self._histogram_range = None
         self.image_item.clear()
+        self.saturation_item.set_mask(None)
         self.readout.setText(" ")
 
     # --- levels -------------------------------------------------------------------------------
     def levels(self) -> tuple[float, float]:
         """Current (black, white) levels."""
-        lo, hi = self.histogram.item.getLevels()
-        return float(lo), float(hi)
+        return self._levels
 
     def set_levels(self, low: float, high: float) -> None:
-        """Set the levels by hand (continuous auto levels is switched off)."""
+        """Set the levels by hand (continuous auto levels is switched off).
+
+        A white level at or below the black one is moved just above it.
+        """
         self.set_auto_levels_continuous(False)
-        self.histogram.item.setLevels(low, high)
-        self._levels_set = True
+        self._set_levels(low, high, by_operator=False)
 
     def auto_levels_once(self) -> None:
-        """Fit the levels to the current frame (0.1 to 99.9 percentile), once."""
+        """Fit the levels to the current frame, ignoring the extreme pixels, once."""
         if self._frame is not None:
-            lo, hi = auto_levels(self._frame)
-            self.histogram.item.setLevels(lo, hi)
-            self._levels_set = True
+            self._set_levels(*self._fit_levels(self._frame), by_operator=False)
 
     def set_auto_levels_continuous(self, enabled: bool) -> None:
         """Refit the levels on every frame while ``enabled``."""
-        self._auto_continuous = bool(enabled)
+        enabled = bool(enabled)
+        if enabled == self._auto_continuous:
+            return
+        self._auto_continuous = enabled
+        self.auto_levels_continuous_changed.emit(enabled)
 
     @property
     def auto_levels_continuous(self) -> bool:
         """Whether levels are refitted on every frame."""
         return self._auto_continuous
 
-    def _on_levels_changed(self) -> None:
-        lo, hi = self.levels()
-        self.levels_changed.emit(lo, hi)
+    def set_auto_levels_clip(self, percent: float) -> None:
+        """Auto levels ignore ``percent`` % of the darkest and of the brightest pixels (0-25)."""
+        self._clip_percent = min(25.0, max(0.0, float(percent)))
+        _quietly(self.clip_box.setValue, self._clip_percent)
+
+    @property
+    def auto_levels_clip(self) -> float:
+        """Percentage of pixels auto levels ignore at each end (0.1 by default)."""
+        return self._clip_percent
+
+    def set_gamma(self, gamma: float) -> None:
+        """Display gamma: shown brightness = (scaled value) ** gamma; 1 is linear."""
+        self._gamma = min(5.0, max(0.1, float(gamma)))
+        _quietly(self.gamma_box.setValue, self._gamma)
+        self._apply_lookup_table()
+
+    @property
+    def gamma(self) -> float:
+        """The display gamma (1 = linear)."""
+        return self._gamma
+
+    def _fit_levels(self, frame: np.ndarray) -> tuple[float, float]:
+        return lv.auto_levels(frame, self._clip_percent, 100.0 - self._clip_percent)
+
+    def _set_levels(self, low: float, high: float, by_operator: bool) -> None:
+        """The one place levels change: image, histogram handles, boxes and signal agree."""
+        low, high = float(low), float(high)
+        if self._integer_levels:
+            low, high = float(round(low)), float(round(high))  # what the boxes show is exact
+        if high <= low:
+            high = low + (1.0 if self._integer_levels else max(abs(low) * 1e-6, 1e-9))
+        if not by_operator:
+            self._programmatic = True
+            try:
+                self.histogram.item.setLevels(low, high)  # calls _on_region_moved
+            finally:
+                self._programmatic = False
+        self._levels = (low, high)
+        self._levels_set = True
+        self.image_item.setLevels(self._levels)
+        _quietly(self.min_box.setValue, low)
+        _quietly(self.max_box.setValue, high)
+        self._widen_histogram_range(low, high)
+        self.levels_changed.emit(low, high)
+
+    def _on_region_moved(self) -> None:
+        """The histogram's handles moved (dragged by the operator, or set by code)."""
+        if self._programmatic:
+            return
+        self.set_auto_levels_continuous(False)  # a hand on the handles takes over
+        low, high = (float(v) for v in self.histogram.item.getLevels())
+        self._set_levels(low, high, by_operator=True)
+
+    def _typed_level(self, low: float | None = None, high: float | None = None) -> None:
+        current_low, current_high = self._levels
+        self.set_levels(current_low if low is None else low, current_high if high is None else high)
+
+    @property
+    def _integer_levels(self) -> bool:
+        return self._frame is not None and self._frame.dtype.kind in "ui"
+
+    def _configure_level_boxes(self, dtype: np.dtype) -> None:
+        if dtype.kind in "ui":
+            info = np.iinfo(dtype)
+            low, high, decimals = float(info.min), float(info.max), 0
+        else:
+            low, high, decimals = -1e12, 1e12, 3
+        for box in (self.min_box, self.max_box):
+            _quietly(box.setDecimals, decimals)
+            _quietly(box.setRange, low, high)
+        _quietly(self.min_box.setValue, self._levels[0])
+        _quietly(self.max_box.setValue, self._levels[1])
+
+    # --- lookup table -------------------------------------------------------------------------
+    def _apply_lookup_table(self) -> None:
+        """Gamma, then the histogram's colour map (grey unless the operator picked another)."""
+        gradient = self.histogram.item.gradient
+        base = None if gradient.isLookupTrivial() else gradient.getLookupTable(_LUT_SIZE)
+        self.image_item.setLookupTable(lv.gamma_lut(base, self._gamma, _LUT_SIZE))
+
+    # --- histogram ----------------------------------------------------------------------------
+    def set_log_histogram(self, enabled: bool) -> None:
+        """Show the histogram's heights on a log scale."""
+        self._log_histogram = bool(enabled)
+        _quietly(self.log_check.setChecked, self._log_histogram)
+        self._histogram_stale = True
+        self._refresh_histogram()
+
+    @property
+    def log_histogram(self) -> bool:
+        """Whether the histogram's heights are on a log scale."""
+        return self._log_histogram
+
+    def reset_histogram_range(self) -> None:
+        """Fit the histogram's value axis to the current frame (e.g. for a new recording)."""
+        self._histogram_range = None
+        self._histogram_stale = True
+        self._refresh_histogram()
+
+    def histogram_range(self) -> tuple[float, float] | None:
+        """The value range the histogram's axis covers (None before the first frame)."""
+        return self._histogram_range
+
+    def histogram_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The histogram as drawn: bin centres and heights (log10(1 + count) in log mode)."""
+        x, y = self.histogram.item.plot.getData()
+        return (np.empty(0), np.empty(0)) if x is None else (x, y)
+
+    def _refresh_histogram(self) -> None:
+        """Recompute the histogram of the frame (rate-limited, see set_frame)."""
+        if not self._histogram_stale or self._frame is None:
+            return
+        self._histogram_stale = False
+        sample = lv.histogram_sample(self._frame)
+        finite = sample if sample.dtype.kind in "ui" else sample[np.isfinite(sample)]
+        if finite.size:
+            self._widen_histogram_range(float(finite.min()), float(finite.max()))
+        if self._histogram_range is not None:
+            x, y = lv.histogram(finite, self._histogram_range, self._log_histogram)
+            self.histogram.item.plot.setData(x, y)
+        self._histogram_timer.start()  # the next update waits at least one interval
+
+    def _widen_histogram_range(self, low: float, high: float) -> None:
+        """Take ``low``..``high`` into the histogram's axis; it never narrows by itself."""
+        current = self._histogram_range
+        new = (low, high) if current is None else (min(current[0], low), max(current[1], high))
+        if new[1] <= new[0]:
+            new = (new[0], new[0] + 1.0)
+        if new != current:
+            self._histogram_range = new
+            self.histogram.item.setHistogramRange(*new, padding=0.02)
+
+    # --- saturation ---------------------------------------------------------------------------
+    def set_saturation_visible(self, visible: bool) -> None:
+        """Draw pixels at or above :attr:`saturation_value` in :data:`SATURATION_COLOUR`."""
+        self._saturation_shown = bool(visible)
+        _quietly(self.saturation_check.setChecked, self._saturation_shown)
+        self._update_saturation()
+
+    @property
+    def saturation_visible(self) -> bool:
+        """Whether saturated pixels are marked."""
+        return self._saturation_shown
+
+    def set_saturation_value(self, value: float | None) -> None:
+        """The value the camera saturates at; None: ``2**bit_depth - 1`` or the dtype's maximum.
+
+        E.g. 4095 for a 12-bit camera delivering uint16, 32767 for a legacy UUTrack file (its
+        saver clipped at 32767).
+        """
+        self._saturation_value = None if value is None else float(value)
+        self._update_saturation()
+
+    def set_bit_depth(self, bits: int | None) -> None:
+        """The camera's bit depth, for the default saturation value (None: the dtype's)."""
+        self._bit_depth = None if bits is None else int(bits)
+        self._update_saturation()
+
+    @property
+    def saturation_value(self) -> float | None:
+        """The value pixels are marked saturated at (None: unknown, e.g. float frames)."""
+        if self._saturation_value is not None:
+            return self._saturation_value
+        if self._frame is None:
+            return None
+        return lv.default_saturation(self._frame.dtype, self._bit_depth)
+
+    def _update_saturation(self) -> None:
+        value = self.saturation_value
+        mask = None
+        if self._saturation_shown and self._shown is not None and value is not None:
+            mask = lv.saturation_mask(self._shown, value)
+        self.saturation_item.set_mask(mask)
+
+    # --- calibration --------------------------------------------------------------------------
+    def set_pixel_size(self, um_per_px: float | None) -> None:
+        """Micrometres per sensor pixel (None: not calibrated).
+
+        Calibrated, the view shows a scale bar and the profile, ROI and readout give µm too.
+        """
+        if um_per_px is not None and not (math.isfinite(um_per_px) and um_per_px > 0):
+            raise ValueError(f"pixel size must be a positive number of µm, got {um_per_px!r}")
+        self._pixel_size = None if um_per_px is None else float(um_per_px)
+        if self._pixel_size is None:
+            if self._scale_bar is not None:
+                self._scale_bar.setVisible(False)
+        elif self._scale_bar is None:
+            self._scale_bar = ScaleBar(self._pixel_size)
+            self._scale_bar.setParentItem(self.view)
+        else:
+            self._scale_bar.set_pixel_size(self._pixel_size)
+            self._scale_bar.setVisible(True)
+        self._label_profile_axis()
+        self._update_profile()
+        self._update_roi_label()
+
+    @property
+    def pixel_size(self) -> float | None:
+        """Micrometres per pixel, None if not calibrated."""
+        return self._pixel_size
+
+    @property
+    def scale_bar(self) -> ScaleBar | None:
+        """The scale bar shown while calibrated (None or hidden otherwise)."""
+        bar = self._scale_bar
+        return bar if bar is not None and bar.isVisible() else None
 
     # --- overlays -----------------------------------------------------------------------------
     def set_crosshair_visible(self, visible: bool) -> None:
@@ -205,28 +489,50 @@ class ImagePanel(QtWidgets.QWidget):
         self._hline.setVisible(visible)
 
     def set_profile_visible(self, visible: bool) -> None:
-        """Show the line profile: a line on the image and the values along it below."""
+        """Profile mode: drag anywhere on the image to draw the line; values plotted below.
+
+        Panning is then on the middle button (and the wheel zooms, as always).
+        """
         if visible and self._frame is not None and not self.profile_line.isVisible():
             rows, cols = self._frame.shape
-            self.profile_line.setPos((0, 0))
-            handles = self.profile_line.getHandles()
-            handles[0].setPos(cols * 0.25, rows * 0.5)
-            handles[1].setPos(cols * 0.75, rows * 0.5)
+            self.set_profile_line((cols * 0.25, rows * 0.5), (cols * 0.75, rows * 0.5))
         self.profile_line.setVisible(visible)
         self.profile_plot.setVisible(visible)
+        self.view.drag_handler = self._draw_profile if visible else None
         if visible:
             self._update_profile()
+
+    def set_profile_line(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        """Place the profile line from ``start`` to ``end`` (x, y in frame pixels)."""
+        line = self.profile_line
+        line.setPos((0, 0))
+        for handle, (x, y) in zip(line.getHandles(), (start, end), strict=True):
+            line.movePoint(handle, QtCore.QPointF(x, y), finish=False, coords="parent")
+        line.sigRegionChangeFinished.emit(line)
+
+    def profile_endpoints(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The profile line's ends (x, y) in frame pixels."""
+        line = self.profile_line
+        start, end = (line.mapToParent(h.pos()) for h in line.getHandles())
+        return (start.x(), start.y()), (end.x(), end.y())
+
+    def profile_length(self) -> tuple[float, float | None]:
+        """Length of the profile line in pixels and in µm (None if not calibrated)."""
+        (x0, y0), (x1, y1) = self.profile_endpoints()
+        pixels = math.hypot(x1 - x0, y1 - y0)
+        return pixels, (None if self._pixel_size is None else pixels * self._pixel_size)
+
+    def _draw_profile(self, ev) -> None:
+        """A left drag on the image in profile mode: the line follows from press to cursor."""
+        start = self.view.mapSceneToView(ev.buttonDownScenePos())
+        end = self.view.mapSceneToView(ev.scenePos())
+        self.set_profile_line((start.x(), start.y()), (end.x(), end.y()))
 
     def profile(self) -> np.ndarray:
         """Values of the full-resolution frame along the profile line (nearest pixel)."""
         if self._frame is None:
             return np.empty(0)
-        (x0, y0), (x1, y1) = (
-            (p.x(), p.y())
-            for p in (
-                self.profile_line.mapToParent(h.pos()) for h in self.profile_line.getHandles()
-            )
-        )
+        (x0, y0), (x1, y1) = self.profile_endpoints()
         n = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
         rows, cols = self._frame.shape
         xs = np.clip(np.rint(np.linspace(x0, x1, n)).astype(int), 0, cols - 1)
@@ -235,7 +541,19 @@ class ImagePanel(QtWidgets.QWidget):
 
     def _update_profile(self) -> None:
         values = self.profile()
-        self._profile_curve.setData(np.arange(values.size), values)
+        pixels, um = self.profile_length()
+        scale = (um / pixels if pixels else 0.0) if um is not None else 1.0
+        distance = np.linspace(0.0, pixels * scale, values.size)
+        self._profile_curve.setData(distance, values)
+        if um is None:
+            title = f"length {pixels:.1f} px"
+        else:
+            title = f"length {pixels:.1f} px = {um:.2f} µm"
+        self.profile_plot.setTitle(title, size="9pt")
+
+    def _label_profile_axis(self) -> None:
+        unit = "µm" if self._pixel_size is not None else "px"
+        self.profile_plot.setLabel("bottom", f"distance along the line ({unit})")
 
     def set_roi_selector_visible(self, visible: bool) -> None:
         """Show the ROI rectangle (drag and resize it, then read :meth:`selected_roi`)."""
@@ -244,6 +562,8 @@ class ImagePanel(QtWidgets.QWidget):
             self.roi_rect.setPos((cols // 4, rows // 4))
             self.roi_rect.setSize((cols // 2, rows // 2))
         self.roi_rect.setVisible(visible)
+        self.roi_label.setVisible(visible)
+        self._update_roi_label()
 
     def selected_roi(self) -> tuple[int, int, int, int] | None:
         """The ROI rectangle as (x0, y0, width, height) in frame pixels, clipped to the frame."""
@@ -257,6 +577,23 @@ class ImagePanel(QtWidgets.QWidget):
         if x1 - x0 < 1 or y1 - y0 < 1:
             return None
         return (x0, y0, x1 - x0, y1 - y0)
+
+    def roi_text(self) -> str:
+        """ "x 16  y 32  64 × 48 px" (and the size in µm when calibrated), "" without an ROI."""
+        roi = self.selected_roi()
+        if roi is None:
+            return ""
+        x, y, w, h = roi
+        text = f"x {x}  y {y}  {w} × {h} px"
+        if self._pixel_size is not None:
+            text += f"  ({w * self._pixel_size:.2f} × {h * self._pixel_size:.2f} µm)"
+        return text
+
+    def _update_roi_label(self) -> None:
+        if not self.roi_rect.isVisible():
+            return
+        self.roi_label.setText(self.roi_text())
+        self.roi_label.setPos(*self.roi_rect.pos())
 
     # --- cursor -------------------------------------------------------------------------------
     def _on_mouse_moved(self, event: tuple) -> None:
@@ -278,8 +615,21 @@ class ImagePanel(QtWidgets.QWidget):
         self.pixel_info.emit(text)
 
     def describe_pixel(self, x: int, y: int) -> str:
-        """ "x 12  y 34  value 5678" for a pixel of the frame, "" outside it."""
+        """ "x 12  y 34  value 5678" for a pixel of the frame (and µm when calibrated)."""
         frame = self._frame
         if frame is None or not (0 <= y < frame.shape[0] and 0 <= x < frame.shape[1]):
             return ""
-        return f"x {x}  y {y}  value {frame[y, x]}"
+        text = f"x {x}  y {y}  value {frame[y, x]}"
+        if self._pixel_size is not None:
+            text += f"  ({x * self._pixel_size:.2f}, {y * self._pixel_size:.2f} µm)"
+        return text
+
+
+def _quietly(setter, *args) -> None:
+    """Call a widget setter without its change signal (to mirror a state, not change it)."""
+    widget = setter.__self__
+    blocked = widget.blockSignals(True)
+    try:
+        setter(*args)
+    finally:
+        widget.blockSignals(blocked)

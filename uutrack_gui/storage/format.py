@@ -16,7 +16,10 @@ as the original UUTrack did. Inside a group:
 Group attributes: ``format`` (``"uutrack_gui"``), ``format_version``, ``axis_order``,
 ``frames`` (frames stored), ``dropped_frames``, ``finished_cleanly`` (False until the saver
 finalized the file), ``end_reason``, ``start_time`` / ``stop_time`` (Unix seconds),
-``camera``.
+``camera``, ``pixel_size_um`` (micrometres per pixel at the sample; NaN if not calibrated),
+``timelapse_interval_s`` / ``timelapse_every`` (a time-lapse took one frame every that many
+seconds (NaN: not by time) / every that many camera frames (1: not by count); the frames between
+were skipped on purpose, so counter gaps in a time-lapse are not dropped frames).
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ TIMELAPSE = "timelapse"
 METADATA = "metadata"
 COUNTERS = "frame_counter"
 TIMESTAMPS = "timestamps"
+PIXEL_SIZE_UM = "pixel_size_um"
+TIMELAPSE_INTERVAL_S = "timelapse_interval_s"
+TIMELAPSE_EVERY = "timelapse_every"
 
 
 class EndReason(str, enum.Enum):

@@ -206,6 +206,7 @@ def analyze(
     end_reason: str = "",
     padding_frames: int = 0,
     legacy: bool = False,
+    timelapse: bool = False,
 ) -> IntegrityReport:
     """Integrity figures from a recording's per-frame counters and timestamps.
 
@@ -219,6 +220,8 @@ def analyze(
         Frames in the recording; by default the length of ``counters`` or ``timestamps``.
     dropped_attribute, finished_cleanly, end_reason, padding_frames, legacy
         What the file's attributes say, passed through to the report.
+    timelapse : bool
+        Frames were skipped on purpose: counter gaps are not drops (the attribute counts them).
 
     Returns
     -------
@@ -237,11 +240,11 @@ def analyze(
     if counters is not None:
         # int64 differences: uint64 would wrap on a counter that goes backwards.
         steps = np.diff(np.asarray(counters, dtype=np.int64))
-        consecutive = steps == 1
+        consecutive = steps >= 1 if timelapse else steps == 1
         counter_errors = int(np.count_nonzero(steps < 1))
-        at = np.flatnonzero(steps > 1)
+        at = np.flatnonzero(steps > 1) if not timelapse else np.empty(0, dtype=np.intp)
         missing = steps[at] - 1
-        dropped_in_gaps = int(missing.sum())
+        dropped_in_gaps = None if timelapse else int(missing.sum())
         t0 = stamps[0] if stamps is not None and len(stamps) else None
         gaps = tuple(
             Gap(
@@ -300,7 +303,11 @@ def analyze_recording(recording: Recording) -> IntegrityReport:
         end_reason=recording.end_reason,
         padding_frames=recording.padding_frames,
         legacy=recording.legacy,
+        timelapse=recording.is_timelapse,
     )
+    if recording.is_timelapse:
+        note = "Time-lapse: frames taken at intervals; the counter gaps between them are not drops"
+        report = _with_note(report, note)
     if recording.legacy and recording.stored_dtype == np.int16:
         note = (
             "Stored as int16 by the original saver: shown as uint16; values above 32767 "

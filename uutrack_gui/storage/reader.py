@@ -70,14 +70,17 @@ class RecordingSummary:
     legacy: bool
     #: Why the recording cannot be read ("" if it can).
     damaged: str = ""
+    end_reason: fmt.EndReason = fmt.EndReason.UNKNOWN
 
     @property
     def status(self) -> str:
-        """ "finished", "NOT finished", "unknown (legacy file)" or "DAMAGED (why)"."""
+        """ "finished", "aborted", "NOT finished", "unknown (legacy file)" or "DAMAGED (why)"."""
         if self.damaged:
             return f"DAMAGED ({self.damaged})"
         if self.finished_cleanly is None:
             return "unknown (legacy file)"
+        if self.end_reason is fmt.EndReason.ABORTED:  # finalized, but frames were discarded
+            return "aborted"
         return "finished" if self.finished_cleanly else "NOT finished"
 
 
@@ -211,7 +214,7 @@ class Recording:
         stored = _int_attr(self._group.attrs, "dropped_frames", 0, self.name)
         ends = self._first_and_last(fmt.COUNTERS)
         n = min(len(self), int(self._per_frame[fmt.COUNTERS].shape[0])) if ends else 0
-        if ends is not None and n > 1:
+        if ends is not None and n > 1 and not self.is_timelapse:
             # As Python ints: counters are uint64 and a damaged file may hold a smaller last one.
             gaps = int(ends[1]) - int(ends[0]) + 1 - n
             # An unfinished recording has no final count yet: the gaps are the best figure.
@@ -252,6 +255,26 @@ class Recording:
             return None
         duration = float(ends[1]) - float(ends[0])
         return duration if math.isfinite(duration) else None  # exports of legacy files: NaN
+
+    @property
+    def pixel_size_um(self) -> float | None:
+        """Micrometres per pixel stored with the recording; None if not calibrated."""
+        try:
+            value = float(self._group.attrs.get(fmt.PIXEL_SIZE_UM, math.nan))
+        except (TypeError, ValueError):  # a foreign file's attribute of another kind
+            return None
+        return value if math.isfinite(value) and value > 0 else None
+
+    @property
+    def is_timelapse(self) -> bool:
+        """Whether frames were skipped on purpose (then counter gaps are not drops)."""
+        attrs = self._group.attrs
+        try:
+            every = int(attrs.get(fmt.TIMELAPSE_EVERY, 1))
+            interval = float(attrs.get(fmt.TIMELAPSE_INTERVAL_S, math.nan))
+        except (TypeError, ValueError):
+            return False
+        return every > 1 or math.isfinite(interval)
 
     @property
     def camera(self) -> str:
@@ -309,6 +332,7 @@ class Recording:
             dropped_frames=self.dropped_frames,
             finished_cleanly=self.finished_cleanly,
             legacy=self.legacy,
+            end_reason=fmt.EndReason.parse(self.end_reason),
         )
 
     def refresh(self) -> int:

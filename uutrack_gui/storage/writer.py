@@ -147,8 +147,15 @@ class Hdf5Writer:
         metadata: str,
         camera: str = "",
         start: _dt.datetime | None = None,
+        pixel_size_um: float | None = None,
+        timelapse_interval_s: float | None = None,
+        timelapse_every: int = 1,
     ) -> str:
         """Create the recording's group in ``path`` (appending if the file exists).
+
+        ``pixel_size_um`` (µm per pixel, None if not calibrated) and the time-lapse's frame
+        selection (one frame every ``timelapse_interval_s`` seconds, or every
+        ``timelapse_every``-th frame) are stored as group attributes (see :mod:`format`).
 
         Returns
         -------
@@ -209,6 +216,10 @@ class Hdf5Writer:
         attrs["format_version"] = fmt.FORMAT_VERSION
         attrs["axis_order"] = fmt.AXIS_ORDER
         attrs["camera"] = camera
+        attrs[fmt.PIXEL_SIZE_UM] = np.nan if pixel_size_um is None else float(pixel_size_um)
+        interval = np.nan if timelapse_interval_s is None else float(timelapse_interval_s)
+        attrs[fmt.TIMELAPSE_INTERVAL_S] = interval
+        attrs[fmt.TIMELAPSE_EVERY] = np.int64(timelapse_every)
         attrs["start_time"] = start.timestamp()
         attrs["stop_time"] = np.nan
         attrs["frames"] = np.int64(0)
