@@ -197,3 +197,21 @@ def test_record_honours_the_session_roi(tmp_path):
         full = SimulatedCamera(128, 96, seed=4)
         counter = int(rec.counters[0])
         np.testing.assert_array_equal(rec.frame(0), full.expected_frame(counter)[16:48, 8:72])
+
+
+def test_record_interval_is_a_timelapse_with_spaced_timestamps_and_no_drops(tmp_path):
+    """``--interval 0.2 --frames 4``: four frames 0.2 s apart, marked as a time-lapse."""
+    out = tmp_path / "lapse.h5"
+    done = _run(
+        "record", str(out), "--interval", "0.2", "--frames", "4",
+        "--width", "64", "--height", "48", "--fps", "20",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with RecordingFile(out) as f:
+        rec = f.recording()
+        assert len(rec) == 4 and rec.is_timelapse
+        steps = np.diff(rec.timestamps)
+        assert np.all(np.abs(steps - 0.2) < 0.05 + 1e-9), steps  # within one camera period
+        assert rec.dropped_frames == 0
+    with h5py.File(out, "r") as f:
+        assert f[list(f)[0]].attrs["timelapse_interval_s"] == 0.2

@@ -183,11 +183,6 @@ def test_a_timelapse_file_does_not_count_its_gaps_as_drops(tmp_path):
         assert analyze_recording(plain).dropped_total == 12
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the saver does not pass the schedule to Hdf5Writer.setup yet (SaverJob has no "
-    "timelapse fields; saver.py is the lead's): remove this mark once it does",
-)
 def test_a_recorded_timelapse_is_marked_in_the_file(tmp_path):
     _record(tmp_path, 50.0, max_frames=3, schedule=FrameSchedule(every=5))
     with RecordingFile(tmp_path / "tl.h5") as f:

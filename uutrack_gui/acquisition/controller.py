@@ -21,6 +21,7 @@ from pathlib import Path
 from uutrack_gui.acquisition.events import AcquisitionEvents
 from uutrack_gui.acquisition.runner import AcquisitionRunner, RecordingRefused
 from uutrack_gui.acquisition.status import AcquisitionStatus, PrebufferStatus, RunState
+from uutrack_gui.acquisition.timelapse import FrameSchedule
 from uutrack_gui.camera import (
     Camera,
     CameraError,
@@ -330,7 +331,10 @@ class AcquisitionController:
         return self._session.to_yaml() + describe_yaml(self.camera)
 
     def start_recording(
-        self, path: str | Path | None = None, max_frames: int | None = None
+        self,
+        path: str | Path | None = None,
+        max_frames: int | None = None,
+        schedule: FrameSchedule | None = None,
     ) -> SaverProcess:
         """Start recording (starting live view if needed) with the session as metadata.
 
@@ -339,7 +343,9 @@ class AcquisitionController:
         path : path, optional
             The file; the session's next recording file by default (its folder is created).
         max_frames : int, optional
-            Stop by itself after this many frames from the camera (written or dropped).
+            Stop by itself after this many frames taken (written or dropped).
+        schedule : FrameSchedule, optional
+            A time-lapse (one frame every k seconds or every k-th frame) and/or a duration.
 
         Raises
         ------
@@ -352,7 +358,12 @@ class AcquisitionController:
         target = Path(path) if path is not None else self._session.video_path()
         try:
             return self.runner.start_recording(
-                target, self.metadata(), create_folder=create_folder, max_frames=max_frames
+                target,
+                self.metadata(),
+                create_folder=create_folder,
+                max_frames=max_frames,
+                schedule=schedule,
+                pixel_size_um=self._session.camera.pixel_size_um,
             )
         except RecordingRefused:
             raise

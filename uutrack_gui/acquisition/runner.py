@@ -301,6 +301,7 @@ class AcquisitionRunner:
         create_folder: bool = False,
         max_frames: int | None = None,
         schedule: FrameSchedule | None = None,
+        pixel_size_um: float | None = None,
     ) -> SaverProcess:
         """Start recording to ``path`` (appending a new group if it exists).
 
@@ -309,6 +310,7 @@ class AcquisitionRunner:
         stops by itself after that many frames from the camera (written or dropped). A
         ``schedule`` makes it a time-lapse (only the frames it selects are taken, and
         ``max_frames`` counts those) and/or stops it after a duration of camera time.
+        ``pixel_size_um`` (the calibration) is stored with the recording.
 
         Raises
         ------
@@ -344,6 +346,9 @@ class AcquisitionRunner:
                 max_memory_mb=self.max_memory_mb,
                 camera=camera.model,
                 ring=self._ring,
+                pixel_size_um=pixel_size_um,
+                timelapse_interval_s=schedule.interval_s if schedule else None,
+                timelapse_every=schedule.every if schedule else 1,
             )
             saver.on_started(self.events.recording_started.emit)
             saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))

@@ -19,6 +19,9 @@ from uutrack_gui.cli.common import (
 from uutrack_gui.cli.interrupts import Interrupts
 from uutrack_gui.units import MIB, format_throughput
 
+#: Seconds past ``--seconds`` after which a recording whose camera went quiet is stopped.
+_STALL_GRACE_S = 5.0
+
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     """Declare ``record`` and its arguments."""
@@ -158,7 +161,9 @@ def _record(args: argparse.Namespace, controller, frames: int | None, interrupts
     controller.events.camera_failed.connect(camera_failures.append)
     t0 = time.monotonic()
     try:
-        saver = controller.start_recording(args.out, max_frames=frames)
+        saver = controller.start_recording(
+            args.out, max_frames=frames, schedule=schedule_from_args(args)
+        )
     except (RecordingRefused, ControllerError) as exc:
         controller.close()
         return fail(str(exc))
@@ -168,7 +173,9 @@ def _record(args: argparse.Namespace, controller, frames: int | None, interrupts
         controller.stop_recording(EndReason.INTERRUPTED)
     show = not args.quiet and sys.stderr.isatty()
     if args.seconds is not None:
-        deadline = t0 + args.seconds
+        # The schedule stops the recording on camera time; this deadline only ends one whose
+        # camera stopped sending frames.
+        deadline = t0 + args.seconds + _STALL_GRACE_S
         while not finished.wait(min(1.0, max(0.0, deadline - time.monotonic()))):
             if time.monotonic() >= deadline:
                 break

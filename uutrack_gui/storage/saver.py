@@ -118,6 +118,9 @@ class SaverJob:
     camera: str
     start: _dt.datetime
     ring: RingLayout
+    pixel_size_um: float | None = None
+    timelapse_interval_s: float | None = None
+    timelapse_every: int = 1
 
 
 def saver_main(
@@ -166,7 +169,15 @@ def saver_main(
     try:
         try:
             group = writer.setup(
-                job.path, job.frame_shape, job.dtype, job.metadata, job.camera, job.start
+                job.path,
+                job.frame_shape,
+                job.dtype,
+                job.metadata,
+                job.camera,
+                job.start,
+                pixel_size_um=job.pixel_size_um,
+                timelapse_interval_s=job.timelapse_interval_s,
+                timelapse_every=job.timelapse_every,
             )
         except StorageError as exc:
             _send(report, SaverFailed(str(exc)))
@@ -356,6 +367,9 @@ class SaverProcess:
         max_memory_mb: float = 1000.0,
         camera: str = "",
         ring: FrameRing | None = None,
+        pixel_size_um: float | None = None,
+        timelapse_interval_s: float | None = None,
+        timelapse_every: int = 1,
     ) -> None:
         if ring is not None and (
             ring.layout.frame_shape != tuple(frame_shape)
@@ -368,6 +382,10 @@ class SaverProcess:
         self.metadata = metadata
         self.max_memory_mb = float(max_memory_mb)
         self.camera = camera
+        # Written as the recording's attributes (calibration; a time-lapse's frame selection).
+        self.pixel_size_um = pixel_size_um
+        self.timelapse_interval_s = timelapse_interval_s
+        self.timelapse_every = int(timelapse_every)
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()  # guards the ring and queue against teardown
         self._lent_ring = ring  # the caller's, reused across recordings: never closed here
@@ -423,6 +441,9 @@ class SaverProcess:
             self.camera,
             _dt.datetime.now(),
             self._ring.layout,
+            self.pixel_size_um,
+            self.timelapse_interval_s,
+            self.timelapse_every,
         )
         self._process = ctx.Process(
             target=saver_main,
