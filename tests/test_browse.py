@@ -326,9 +326,13 @@ def test_a_writer_that_dies_is_followed_with_a_warning(tmp_path):
         writer.kill()
     clock.now = 30.0
     update = follower.check()
-    # Never finished: the file still says "being written"; the operator is told it is still.
-    assert update.reopened and update.state is FollowState.WRITING and update.frames == 4
-    assert update.notice.level is Level.WARNING and "No new frames for 30 s" in update.notice.text
+    # The writer is dead: reopening clears the "being written" flag it left (no writer holds
+    # the file), and the recording shows as what it is, unfinished, with its frames kept.
+    assert update.reopened and update.state is FollowState.UNFINISHED and update.frames == 4
+    assert update.notice.level is Level.WARNING
+    assert update.notice.text == (
+        "The recording ended without being finished cleanly: 4 frames are in the file."
+    )
     follower.rec_file.close()
 
 
