@@ -90,7 +90,7 @@ def run_phase(app, window, name: str, fps: float, seconds: float) -> Phase:
     session = window.session
     session.camera.fps = fps
     if not window.sessions.apply(session):
-        raise SystemExit(f"could not set the camera to {fps} fps: {window.messages[-1]}")
+        raise SystemExit(f"could not set the camera to {fps} fps: {window.notifier.messages[-1]}")
 
     # Count what reaches the screen, and what it costs, by wrapping the panel's set_frame.
     panel = window.panel
@@ -125,7 +125,7 @@ def run_phase(app, window, name: str, fps: float, seconds: float) -> Phase:
 
     spin(1.5)  # live view warm-up
     if not window.start_recording():
-        raise SystemExit(f"recording refused: {window.messages[-1]}")
+        raise SystemExit(f"recording refused: {window.notifier.messages[-1]}")
     spin(1.5)  # the saver's start-up is not what is measured
     measuring[0] = True
     t0 = time.monotonic()
