@@ -39,7 +39,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from uutrack_gui.config import ConfigError, load_yaml
+from uutrack_gui.config_yaml import ConfigError, load_yaml
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage import repair
 from uutrack_gui.storage.errors import StorageError

@@ -24,6 +24,11 @@ import threading
 from collections.abc import Callable
 from types import TracebackType
 
+#: A signal (Ctrl+C, SIGTERM, SIGHUP) ended the recording early; the file was finished (or, after
+#: a second signal, aborted) and is readable. 128 + SIGINT, as shells report a Ctrl+C. Both
+#: ``uutrack record`` and the GUI exit with it.
+EXIT_INTERRUPTED = 130
+
 #: The signals handled, in the order they are installed.
 SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
