@@ -23,7 +23,8 @@ from uutrack_gui.camera import SimulatedCamera, make_camera
 from uutrack_gui.config import Session
 from uutrack_gui.storage import RecordingFile
 
-WIDTH, HEIGHT, FPS = 64, 48, 200.0
+# 50 fps: the simulated camera keeps 16 frames (320 ms) for a reader slowed by a busy machine.
+WIDTH, HEIGHT, FPS = 64, 48, 50.0
 GIB = 1024**3
 
 
@@ -145,7 +146,7 @@ def test_camera_changes_are_refused_while_recording(controller, tmp_path):
             "finish) first"
         )
         with pytest.raises(RecordingRefused) as fps_refused:
-            controller.apply_session(make_session(tmp_path, fps=50.0))
+            controller.apply_session(make_session(tmp_path, fps=25.0))
         assert str(fps_refused.value) == (
             "cannot change camera settings while recording: stop the recording (and let the "
             "file finish) first"
@@ -265,9 +266,9 @@ def test_idle_status_has_the_folder_disk_and_data_rate(controller, tmp_path, mon
     assert status.folder == controller.session.folder_for()
     assert asked == [tmp_path]  # today's folder does not exist yet: its nearest parent
     assert status.free_bytes == 10 * GIB
-    # 200 frames/s of 48 x 64 uint16 pixels
-    assert status.data_rate_bytes_s == FPS * HEIGHT * WIDTH * 2 == 1_228_800.0
-    assert status.seconds_left_on_disk == 10 * GIB / 1_228_800.0
+    # 50 frames/s of 48 x 64 uint16 pixels
+    assert status.data_rate_bytes_s == FPS * HEIGHT * WIDTH * 2 == 307_200.0
+    assert status.seconds_left_on_disk == 10 * GIB / 307_200.0
     # Reading it changes nothing: the same snapshot again.
     assert controller.status() == status
 
