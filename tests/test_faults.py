@@ -523,7 +523,7 @@ def test_a_file_being_written_is_refused_in_one_line(tmp_path):
 
 # --- the signal handling itself ---------------------------------------------------------------
 def test_interrupts_stop_then_abort_then_restore_the_handlers(capfd):
-    from uutrack_gui.cli.interrupts import Interrupts, Request
+    from uutrack_gui.interrupts import Interrupts, Request
 
     calls: list[str] = []
     done = threading.Event()

@@ -519,32 +519,31 @@ def test_session_saves_and_reloads_from_yaml_and_from_a_recording(qtbot, window,
     assert window.session.to_dict() == recorded
 
 
-def test_viewer_opens_and_its_load_settings_request_is_applied(
-    qtbot, window, monkeypatch, tmp_path
-):
-    """The viewer is another developer's; a stand-in with the agreed interface checks the wiring."""
-    import types
+def test_viewer_opens_and_its_load_settings_request_is_applied(qtbot, window, tmp_path):
+    from uutrack_gui.gui.viewer import ViewerWindow
+    from uutrack_gui.storage.writer import Hdf5Writer
 
-    class FakeViewer(QtWidgets.QMainWindow):
-        load_settings_requested = QtCore.pyqtSignal(str)
-
-        def __init__(self, path=None, parent=None):
-            super().__init__(parent)
-            self.path = path
-
-    module = types.ModuleType("uutrack_gui.gui.viewer")
-    module.ViewerWindow = FakeViewer
-    monkeypatch.setitem(sys.modules, "uutrack_gui.gui.viewer", module)
-    recording = tmp_path / "some.h5"
-    window.choose_file = lambda *a, **k: recording
-    viewer = window.open_timelapse()
-    assert isinstance(viewer, FakeViewer) and viewer.path == recording and viewer.isVisible()
+    # A recording made elsewhere, with another session (another sensor size).
     other = Session()
     other.user.name = "from the viewer"
     other.saving.directory = str(tmp_path / "viewer_data")
     other.camera.width = other.camera.height = 64
-    viewer.load_settings_requested.emit(other.to_yaml())
+    recording = tmp_path / "some.h5"
+    frames = np.arange(3 * 64 * 64, dtype=np.uint16).reshape(3, 64, 64)
+    writer = Hdf5Writer()
+    writer.setup(recording, (64, 64), np.uint16, other.to_yaml(), "simulated")
+    for counter, frame in enumerate(frames):
+        writer.append(frame, counter, 1000.0 + counter)
+    writer.close()
+
+    window.choose_file = lambda *a, **k: recording
+    viewer = window.open_timelapse()  # Ctrl+O
+    assert isinstance(viewer, ViewerWindow) and viewer.isVisible()
+    assert viewer.path == recording and len(viewer.recording) == 3
+    np.testing.assert_array_equal(viewer.panel.frame, frames[0])
+    viewer.request_load_settings()  # the viewer's "Load these settings"
     assert window.session.user.name == "from the viewer"
+    assert window.session.saving.directory == other.saving.directory
     assert window.runner.camera.frame_shape == (64, 64)
     window.close()
     assert not viewer.isVisible()  # viewers close with the main window
@@ -720,13 +719,17 @@ def test_uutrack_gui_with_a_bad_config_starts_and_says_why(qtbot, run_app, tmp_p
 
 
 def test_view_tools_levels_crosshair_profile_and_pixel_readout(qtbot, window):
+    from uutrack_gui.gui.levels import auto_levels
+
     window.set_live(True)
     qtbot.waitUntil(lambda: window.panel.frame is not None, timeout=WAIT_MS)
+    window.set_live(False)  # one frame stays on screen: every figure below is computed from it
     panel = window.panel
+    frame = panel.frame.copy()
     panel.set_levels(0, 10)
     click(qtbot, window, "autolevels")
-    low, high = panel.levels()
-    assert (low, high) != (0, 10) and high > low
+    # Fitted to the frame on screen: its 0.1 and 99.9 percentiles.
+    assert panel.levels() == auto_levels(frame) != (0, 10)
     click(qtbot, window, "auto_continuous")
     assert panel.auto_levels_continuous
     click(qtbot, window, "auto_continuous")
@@ -734,22 +737,34 @@ def test_view_tools_levels_crosshair_profile_and_pixel_readout(qtbot, window):
     click(qtbot, window, "crosshair")
     assert panel._vline.isVisible() and panel._hline.isVisible()
     click(qtbot, window, "profile")
-    assert panel.profile_plot.isVisible() and panel.profile().size > 10
+    assert panel.profile_plot.isVisible()
+    # The default line runs along the middle row from a quarter of the width: those pixels.
+    profile = panel.profile()
+    assert profile.size > 10
+    np.testing.assert_array_equal(profile, frame[SIZE // 2, SIZE // 4 : SIZE // 4 + profile.size])
     # The pixel under the cursor: position and value of the full-resolution frame.
     # (A real move event to the image's viewport: QTest.mouseMove would move the shared cursor
     # and reach whichever window of an earlier test lies under it.)
     viewport = panel.graphics.viewport()
-    for offset in (QtCore.QPoint(0, 0), QtCore.QPoint(3, 2)):
+    points = (viewport.rect().center(), viewport.rect().center() + QtCore.QPoint(3, 2))
+    for point in points:
         move = QtGui.QMouseEvent(
             QtCore.QEvent.MouseMove,
-            QtCore.QPointF(viewport.rect().center() + offset),
+            QtCore.QPointF(point),
             QtCore.Qt.NoButton,
             QtCore.Qt.NoButton,
             QtCore.Qt.NoModifier,
         )
         QtWidgets.QApplication.sendEvent(viewport, move)
-    qtbot.waitUntil(lambda: panel.readout.text().startswith("x "), timeout=WAIT_MS)
-    assert "value" in panel.readout.text()
+    # The readout is rate-limited, so it shows one of the two positions: the frame's pixel there.
+    expected = set()
+    for point in points:
+        under = panel.view.mapSceneToView(panel.graphics.mapToScene(point))
+        x, y = int(np.floor(under.x())), int(np.floor(under.y()))
+        assert 0 <= x < SIZE and 0 <= y < SIZE
+        expected.add(f"x {x}  y {y}  value {frame[y, x]}")
+    assert len(expected) == 2  # the two moves point at different pixels
+    qtbot.waitUntil(lambda: panel.readout.text() in expected, timeout=WAIT_MS)
 
 
 def test_dropping_files_opens_recordings_in_the_viewer_and_loads_sessions(

@@ -25,12 +25,8 @@ from pymmcore_plus.experimental.unicore import UniMMCore  # noqa: E402
 
 from uutrack_gui.acquisition import AcquisitionRunner  # noqa: E402
 from uutrack_gui.camera import CameraError, Roi, describe_yaml, make_camera  # noqa: E402
-from uutrack_gui.camera.micromanager import (  # noqa: E402
-    INSTALL_HINT,
-    MicroManagerCamera,
-    adapters_installed,
-    release_core,
-)
+from uutrack_gui.camera.micromanager import MicroManagerCamera, release_core  # noqa: E402
+from uutrack_gui.camera.mm_devices import INSTALL_HINT, adapters_installed  # noqa: E402
 from uutrack_gui.camera.registry import ENTRY_POINT_GROUP, backend_names, backends  # noqa: E402
 from uutrack_gui.cli import main  # noqa: E402
 from uutrack_gui.config import CameraSettings, ConfigError, Session  # noqa: E402

@@ -100,8 +100,8 @@ def test_session_paths_per_recording_or_appended(tmp_path):
     session.saving.append = False
     assert session.video_path(now) == tmp_path / "2026-11-25" / "timelapse_001.h5"
     today = session.folder_for()
-    first = session.reserve_video_path("beads")
-    second = session.reserve_video_path("beads")
+    first = naming.reserve_video_path(session, "beads")
+    second = naming.reserve_video_path(session, "beads")
     assert (first, second) == (today / "beads_001.h5", today / "beads_002.h5")
     assert session.video_path(name="beads") == today / "beads_003.h5"
 

@@ -7,10 +7,8 @@ it. Old UUTrack files (sections ``User``, ``Saving``, ``GUI``, ``Camera`` with 1
 listed in :attr:`Session.ignored_keys`, not rejected. A value we cannot use raises
 :class:`ConfigError` naming the key.
 
-Only a safe YAML loader is used: a config file cannot run code. It is also bounded
-(:func:`load_yaml`): no anchors or aliases (an "alias bomb" of a few hundred bytes expands to
-billions of nodes), at most :data:`MAX_YAML_DEPTH` levels of nesting (thousands of ``[`` exhaust
-Python's recursion) and at most :data:`MAX_YAML_BYTES` of text; a session needs none of these.
+Only a safe, bounded YAML loader is used (:mod:`uutrack_gui.config_yaml`): a config file cannot
+run code, expand an alias bomb or nest without limit.
 """
 
 from __future__ import annotations
@@ -24,71 +22,19 @@ from typing import Any
 
 import yaml
 
+from uutrack_gui import filenames
 
-class ConfigError(ValueError):
-    """A config or session file that cannot be used; the message names the key."""
-
+# The bounded YAML loader and its error live in their own module (the reader of recordings uses
+# them too); re-exported so that ``from uutrack_gui.config import ConfigError`` keeps working.
+from uutrack_gui.config_yaml import (  # noqa: F401
+    MAX_YAML_BYTES,
+    MAX_YAML_DEPTH,
+    ConfigError,
+    load_yaml,
+)
 
 #: Slowest frame rate accepted (one frame every 1000 s); 0 means free-running.
 MIN_FPS = 0.001
-#: Nesting a session never needs (it has sections of keys, an ROI list at most).
-MAX_YAML_DEPTH = 20
-#: A session is a few hundred bytes; this leaves room for comments and foreign keys.
-MAX_YAML_BYTES = 1024 * 1024
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` without anchors and aliases and with bounded nesting."""
-
-    _depth = 0
-
-    def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a session file", mark
-            )
-        event = self.peek_event()
-        if getattr(event, "anchor", None) is not None:
-            raise yaml.composer.ComposerError(
-                None, None, "anchors (&name) are not allowed in a session file", event.start_mark
-            )
-        self._depth += 1
-        try:
-            if self._depth > MAX_YAML_DEPTH:
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    f"nested more than {MAX_YAML_DEPTH} levels deep",
-                    event.start_mark,
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def load_yaml(text: str, source: str = "config") -> Any:
-    """Parse YAML text safely and within bounds (see the module notes).
-
-    Raises
-    ------
-    ConfigError
-        One line: where the text is not YAML, or what bound it exceeds.
-    """
-    if len(text) > MAX_YAML_BYTES:
-        raise ConfigError(
-            f"{source}: {len(text):,} characters, more than a session file can be "
-            f"({MAX_YAML_BYTES:,})"
-        )
-    try:
-        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{source}: not valid YAML{line}: {problem}") from None
-    except RecursionError:  # a parser path not bounded above; never a traceback
-        raise ConfigError(f"{source}: nested too deeply to be a session file") from None
 
 
 def default_data_dir() -> Path:
@@ -211,37 +157,16 @@ class Session:
         """The file the next recording would go to (for display: nothing is created).
 
         With ``append`` the day's recordings share ``<name>.h5``, one group each; without it
-        each recording gets its own ``<name>_<NNN>.h5`` (see :mod:`uutrack_gui.storage.naming`).
+        each recording gets its own ``<name>_<NNN>.h5`` (see :mod:`uutrack_gui.filenames`).
         ``name`` defaults to ``Saving.filename_video``. To record, use
-        :meth:`reserve_video_path`, which takes the name for good.
+        :func:`uutrack_gui.storage.naming.reserve_video_path`, which takes the name for good.
         """
-        from uutrack_gui.storage import naming
-
         now = now or _dt.datetime.now()
         folder = self.folder_for(now.date())
-        stem = naming.sanitize_name(self.saving.filename_video if name is None else name)
+        stem = filenames.sanitize_name(self.saving.filename_video if name is None else name)
         if self.saving.append:
-            return folder / f"{stem}{naming.SUFFIX}"
-        return naming.next_recording_path(folder, stem)
-
-    def reserve_video_path(self, name: str | None = None) -> Path:
-        """The file for a recording starting now, created exclusively unless appending.
-
-        Without ``append`` the new ``<name>_<NNN>.h5`` is created at once (see
-        :func:`~uutrack_gui.storage.naming.reserve_recording_path`), so no other recording can
-        take or overwrite it; with ``append`` the day's shared file is returned as is.
-
-        Raises
-        ------
-        OSError
-            The date folder cannot be created or written.
-        """
-        from uutrack_gui.storage import naming
-
-        if self.saving.append:
-            return self.video_path(name=name)
-        stem = self.saving.filename_video if name is None else name
-        return naming.reserve_recording_path(self.folder_for(), stem)
+            return folder / f"{stem}{filenames.SUFFIX}"
+        return filenames.next_recording_path(folder, stem)
 
     def photo_path(self, now: _dt.datetime | None = None) -> Path:
         """A new file name for a snapped frame."""

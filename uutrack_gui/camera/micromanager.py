@@ -1,18 +1,15 @@
 """Micro-Manager cameras through pymmcore-plus: one :class:`Camera` for hundreds of devices.
 
 A :class:`MicroManagerCamera` drives one camera device of a Micro-Manager core
-(``pymmcore_plus.CMMCorePlus`` or a subclass). Built from a hardware configuration file it
-loads the file with ``UniMMCore``, which reads plain Micro-Manager configs and also
-``#py pyDevice,Label,module,Class`` lines that bring in pymmcore-plus Python devices (a lab's
-own Python camera, and this package's tests).
+(``pymmcore_plus.CMMCorePlus`` or a subclass), built from a hardware configuration file with
+:func:`~uutrack_gui.camera.mm_devices.load_config` (plain configs and pymmcore-plus Python devices).
 
 Streaming uses Micro-Manager's continuous sequence acquisition: the device fills the core's
 circular buffer on its own thread, and :meth:`MicroManagerCamera.read` pops frames from it.
 Each frame's counter is the image number Micro-Manager puts in its metadata, so a frame the
 circular buffer lost (it overflowed because frames were popped too slowly) is a gap in the
-counters, which the runner counts as dropped and writes into the file. The overflow is also
-logged and counted here (:attr:`MicroManagerCamera.buffer_overflows`); acquisition is never
-silently restarted.
+counters (:mod:`~uutrack_gui.camera.mm_numbering`), which the runner counts as dropped and
+writes into the file; the overflow is also logged and counted (never silently restarted).
 
 pymmcore-plus is optional (``pip install "uutrack_gui[micromanager]"``) and imported only when
 a Micro-Manager camera is made.
@@ -23,11 +20,8 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import logging
-import os
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,17 +29,27 @@ import numpy as np
 
 from uutrack_gui.camera.base import Camera, CameraError, Frame, Roi
 
+# Loading configs and reading devices is its own module (``uutrack cameras`` uses it alone).
+from uutrack_gui.camera.mm_devices import (  # noqa: F401
+    ADAPTERS_HINT,
+    INSTALL_HINT,
+    DeviceProperty,
+    adapters_installed,
+    camera_devices,
+    first_line,
+    load_config,
+    read_device_identity,
+    read_property_info,
+    read_property_values,
+    release_core,
+)
+from uutrack_gui.camera.mm_numbering import ImageNumbering
+
 if TYPE_CHECKING:
     from uutrack_gui.config import CameraSettings
 
 log = logging.getLogger(__name__)
 
-#: What to tell a user who asks for a Micro-Manager camera without pymmcore-plus.
-INSTALL_HINT = 'Micro-Manager cameras need pymmcore-plus: pip install "uutrack_gui[micromanager]"'
-#: What to tell a user whose config needs device adapters that are not installed.
-ADAPTERS_HINT = (
-    "no Micro-Manager device adapters were found: run `mmcore install` or install Micro-Manager"
-)
 #: Micro-Manager's metadata keys (MMDevice's g_Keyword_Metadata_*).
 _KEY_IMAGE_NUMBER = "ImageNumber"
 _KEY_TIME_IN_CORE = "TimeReceivedByCore"
@@ -60,120 +64,6 @@ _POLL_MIN_S = 0.0002
 _POLL_MAX_S = 0.005
 #: Seconds between two log warnings of buffer overflows.
 _WARN_EVERY_S = 1.0
-#: Micro-Manager's device type number of a camera (MM::CameraDevice).
-_CAMERA_TYPE = 2
-
-
-@dataclass(frozen=True)
-class DeviceProperty:
-    """One Micro-Manager property of a device, as the property browser shows it."""
-
-    name: str
-    value: str
-    read_only: bool
-    allowed: tuple[str, ...]  #: the values it takes, if the device lists them (else empty)
-    limits: tuple[float, float] | None  #: (low, high) if the device gives limits
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0].strip() if text else type(exc).__name__
-
-
-@contextlib.contextmanager
-def _quiet_pymmcore() -> Iterator[None]:
-    """Keep pymmcore-plus's own error log off stderr: we report one line of our own."""
-    logger = logging.getLogger("pymmcore-plus")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-@contextlib.contextmanager
-def _plain_core_events() -> Iterator[None]:
-    """Have a core made now use psygnal events, even in the GUI.
-
-    With a Qt application running, pymmcore-plus makes Qt signals for the core's events, which
-    needs qtpy (not one of our dependencies); we use none of those events. A user's own
-    ``PYMM_SIGNALS_BACKEND`` is respected.
-    """
-    key = "PYMM_SIGNALS_BACKEND"
-    if key in os.environ:
-        yield
-        return
-    os.environ[key] = "psygnal"
-    try:
-        yield
-    finally:
-        os.environ.pop(key, None)
-
-
-def _unicore_class() -> type:
-    """``UniMMCore``, imported now; :class:`CameraError` with the install hint if missing."""
-    try:
-        from pymmcore_plus.experimental.unicore import UniMMCore
-    except ImportError:
-        raise CameraError(INSTALL_HINT) from None
-    return UniMMCore
-
-
-def adapters_installed() -> bool:
-    """Whether pymmcore-plus finds a Micro-Manager installation with device adapters."""
-    try:
-        from pymmcore_plus import find_micromanager
-    except ImportError:
-        return False
-    with _quiet_pymmcore():
-        return bool(find_micromanager())
-
-
-def load_config(path: str | Path) -> Any:
-    """A new ``UniMMCore`` with the Micro-Manager hardware configuration ``path`` loaded.
-
-    Raises
-    ------
-    CameraError
-        pymmcore-plus is missing, the file does not exist, or Micro-Manager cannot load it
-        (a bad line, a device adapter that is not installed, a device that fails to start).
-    """
-    unicore = _unicore_class()
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise CameraError(f"{path}: no such Micro-Manager config file")
-    with _quiet_pymmcore(), _plain_core_events():
-        core = unicore()
-        try:
-            core.loadSystemConfiguration(str(path))
-        except Exception as exc:  # MM raises RuntimeError, ValueError, ImportError, ...
-            hint = "" if adapters_installed() else f" ({ADAPTERS_HINT})"
-            raise CameraError(
-                f"{path}: Micro-Manager cannot load this config: {_first_line(exc)}{hint}"
-            ) from None
-    return core
-
-
-def release_core(core: Any) -> None:
-    """Unload every device of ``core`` (a camera stays claimed until its core lets it go).
-
-    The core's event callback is unregistered first: with it, unloading made the C++ core call
-    back into Python later, and the interpreter aborted at exit about one run in two
-    ("FATAL: exception not rethrown", pymmcore 12.5 / pymmcore-plus 0.18; see
-    pymmcore-plus issue #570). The core sends no more events afterwards.
-    """
-    from pymmcore_plus import CMMCorePlus
-
-    with contextlib.suppress(Exception):
-        super(CMMCorePlus, core).registerCallback(None)
-    with contextlib.suppress(Exception):
-        core.unloadAllDevices()
-
-
-def camera_devices(core: Any) -> list[str]:
-    """Labels of the camera devices loaded in ``core``."""
-    return [str(label) for label in core.getLoadedDevicesOfType(_CAMERA_TYPE)]
 
 
 class MicroManagerCamera(Camera):
@@ -232,9 +122,7 @@ class MicroManagerCamera(Camera):
         self._stopped = threading.Event()
         self._fps = 0.0
         # Image numbers -> counters: see read().
-        self._last_number = -1
-        self._last_counter = -1
-        self._offset = 0
+        self._numbering = ImageNumbering()
         #: Times Micro-Manager's circular buffer overflowed since start(), and the frames lost.
         self.buffer_overflows = 0
         self.frames_lost = 0
@@ -260,7 +148,7 @@ class MicroManagerCamera(Camera):
             raise
         except Exception as exc:  # the device refused something: one line, core released
             self._release()
-            raise CameraError(f"{self._where()}: {_first_line(exc)}") from None
+            raise CameraError(f"{self._where()}: {first_line(exc)}") from None
         self.model = self._model_name()
 
     # --- set-up ---------------------------------------------------------------------------
@@ -380,9 +268,7 @@ class MicroManagerCamera(Camera):
         if self._running:
             return
         core = self._core
-        self._last_number = -1
-        self._last_counter = -1
-        self._offset = 0
+        self._numbering.reset()
         self.buffer_overflows = 0
         self.frames_lost = 0
         self._interval_s = 0.0
@@ -395,7 +281,7 @@ class MicroManagerCamera(Camera):
             core.startContinuousSequenceAcquisition(interval_ms)
         except Exception as exc:
             raise CameraError(
-                f"{self._where()}: cannot start streaming: {_first_line(exc)}"
+                f"{self._where()}: cannot start streaming: {first_line(exc)}"
             ) from None
         self._running = True
 
@@ -440,7 +326,7 @@ class MicroManagerCamera(Camera):
             except Exception as exc:
                 if self._stopped.is_set():
                     return None
-                raise CameraError(f"{self._where()}: {_first_line(exc)}") from None
+                raise CameraError(f"{self._where()}: {first_line(exc)}") from None
             left = deadline - time.monotonic()
             if left <= 0 or self._stopped.wait(min(poll, left)):
                 return None
@@ -473,21 +359,12 @@ class MicroManagerCamera(Camera):
             self._interval_s += 0.1 * (mono - self._last_mono - self._interval_s)
         self._last_mono = mono
         try:
-            number = int(md[_KEY_IMAGE_NUMBER])
+            number: int | None = int(md[_KEY_IMAGE_NUMBER])
         except (KeyError, ValueError, TypeError):
-            number = self._last_number + 1  # no image number: gaps cannot be seen
-        if number <= self._last_number:
-            # The numbering restarted: C++ device adapters clear the circular buffer when it
-            # overflows during a continuous acquisition, and the core numbers anew. The frames
-            # the full buffer held are lost: count the buffer's capacity as the gap.
-            lost = max(1, self._capacity())
-            self._offset = self._last_counter + 1 + lost - number
+            number = None  # no image number: gaps cannot be seen
+        counter, lost = self._numbering.counter(number, self._capacity)
+        if lost:
             self._overflowed(lost)
-        elif self._last_number >= 0 and number > self._last_number + 1:
-            self._overflowed(number - self._last_number - 1)
-        counter = self._offset + number
-        self._last_number = number
-        self._last_counter = counter
         timestamp = now
         with contextlib.suppress(KeyError, ValueError, TypeError, OverflowError):
             # Local time of the frame's arrival in the core, to the microsecond.
@@ -562,7 +439,7 @@ class MicroManagerCamera(Camera):
             self._core.setExposure(self._device, value)
         except Exception as exc:
             raise CameraError(
-                f"{self._where()}: exposure {value:g} ms refused: {_first_line(exc)}"
+                f"{self._where()}: exposure {value:g} ms refused: {first_line(exc)}"
             ) from None
         self._read_exposure()
 
@@ -590,7 +467,7 @@ class MicroManagerCamera(Camera):
         except Exception as exc:
             raise CameraError(
                 f"{self._where()}: ROI {value.width} x {value.height} at ({value.x0}, "
-                f"{value.y0}) refused: {_first_line(exc)}"
+                f"{value.y0}) refused: {first_line(exc)}"
             ) from None
         x, y, w, h = (int(v) for v in core.getROI(device))
         self._roi = Roi(x, y, w, h)
@@ -599,24 +476,7 @@ class MicroManagerCamera(Camera):
     # --- device properties ----------------------------------------------------------------
     def property_info(self) -> list[DeviceProperty]:
         """Every property of the device: value, whether it can be set, allowed values, limits."""
-        core, device = self._core, self._device
-        info = []
-        for name in core.getDevicePropertyNames(device):
-            name = str(name)
-            try:
-                value = str(core.getProperty(device, name))
-                read_only = bool(core.isPropertyReadOnly(device, name))
-                allowed = tuple(str(v) for v in core.getAllowedPropertyValues(device, name))
-                limits = None
-                if core.hasPropertyLimits(device, name):
-                    limits = (
-                        float(core.getPropertyLowerLimit(device, name)),
-                        float(core.getPropertyUpperLimit(device, name)),
-                    )
-            except Exception:  # a property the device cannot report now: leave it out
-                continue
-            info.append(DeviceProperty(name, value, read_only, allowed, limits))
-        return info
+        return read_property_info(self._core, self._device)
 
     def set_property(self, name: str, value: str) -> None:
         """Set a device property (camera stopped); sizes and exposure are read again after.
@@ -634,7 +494,7 @@ class MicroManagerCamera(Camera):
             raise
         except Exception as exc:
             raise CameraError(
-                f"{self._where()}: {name} = {value!r} refused: {_first_line(exc)}"
+                f"{self._where()}: {name} = {value!r} refused: {first_line(exc)}"
             ) from None
         # Binning, pixel type or a read-out mode may change the image: measure it again, and
         # keep the ROI if it still fits the sensor.
@@ -650,22 +510,14 @@ class MicroManagerCamera(Camera):
     # --- description ----------------------------------------------------------------------
     def properties(self) -> dict[str, str]:
         """Every Micro-Manager property of the device, as text, as the device reports it now."""
-        core, device = self._core, self._device
-        values: dict[str, str] = {}
-        for name in core.getDevicePropertyNames(device):
-            with contextlib.suppress(Exception):
-                values[str(name)] = str(core.getProperty(device, name))
-        return values
+        return read_property_values(self._core, self._device)
 
     def describe(self) -> dict[str, Any]:
         """The backend, model, device, config file, library, and every device property."""
         info = super().describe()
         core, device = self._core, self._device
         info.update({"device": device, "config": self._config})
-        with contextlib.suppress(Exception):
-            info["library"] = str(core.getDeviceLibrary(device))
-            info["device_name"] = str(core.getDeviceName(device))
-            info["description"] = str(core.getDeviceDescription(device))
+        info.update(read_device_identity(core, device))
         info["roi"] = [self._roi.x0, self._roi.y0, self._roi.width, self._roi.height]
         info["bit_depth"] = int(core.getImageBitDepth())
         info["properties"] = self.properties()

@@ -37,14 +37,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {name:<14} {backend.target}  [{backend.provider}]{note}")
     if args.mm_config is None:
         return EXIT_OK
-    from uutrack_gui.camera import micromanager
+    from uutrack_gui.camera import mm_devices
 
     try:
-        core = micromanager.load_config(args.mm_config)
+        core = mm_devices.load_config(args.mm_config)
     except CameraError as exc:
         return fail(str(exc))
     try:
-        cameras = micromanager.camera_devices(core)
+        cameras = mm_devices.camera_devices(core)
         current = str(core.getCameraDevice())
         if not cameras:
             return fail(f"{args.mm_config}: no camera device in this config")
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             mark = "  (the config's camera)" if label == current else ""
             print(f"  {label:<14} {library}{mark}")
     finally:
-        micromanager.release_core(core)
+        mm_devices.release_core(core)
     return EXIT_OK
 
 
@@ -62,10 +62,10 @@ def _micromanager_note() -> str:
     """What the Micro-Manager backend still needs here, if anything (for the listing)."""
     import importlib.util
 
-    from uutrack_gui.camera import micromanager
+    from uutrack_gui.camera import mm_devices
 
     if importlib.util.find_spec("pymmcore_plus") is None:
-        return f"  -- {micromanager.INSTALL_HINT}"
-    if not micromanager.adapters_installed():
-        return f"  -- {micromanager.ADAPTERS_HINT} (Python devices work without)"
+        return f"  -- {mm_devices.INSTALL_HINT}"
+    if not mm_devices.adapters_installed():
+        return f"  -- {mm_devices.ADAPTERS_HINT} (Python devices work without)"
     return ""

@@ -8,11 +8,12 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from uutrack_gui.interrupts import EXIT_INTERRUPTED as _EXIT_INTERRUPTED
+
 #: Exit statuses, documented in README: 0 done, 1 the recording failed, 2 bad input.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-#: A signal (Ctrl+C, SIGTERM, SIGHUP) ended the recording early; the file was finished (or, after
-#: a second signal, aborted) and is readable. 128 + SIGINT, as shells report a Ctrl+C.
-EXIT_INTERRUPTED = 130
+#: A signal ended the recording early (defined beside the signal handling, which the GUI shares).
+EXIT_INTERRUPTED = _EXIT_INTERRUPTED
 
 
 class Parser(argparse.ArgumentParser):

@@ -16,7 +16,7 @@ from uutrack_gui.cli.common import (
     frame_rate,
     number,
 )
-from uutrack_gui.cli.interrupts import Interrupts
+from uutrack_gui.interrupts import Interrupts
 from uutrack_gui.units import MIB, format_throughput
 
 #: Seconds past ``--seconds`` after which a recording whose camera went quiet is stopped.

@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from uutrack_gui import __version__
-from uutrack_gui.cli.common import EXIT_INTERRUPTED
-from uutrack_gui.cli.interrupts import Interrupts
 from uutrack_gui.config import ConfigError, Session
+from uutrack_gui.interrupts import EXIT_INTERRUPTED, Interrupts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +87,7 @@ def _install_sigint(app) -> Interrupts:
     The first signal ends any recording like the Stop button (every frame taken is written, the
     file says "interrupted"), then closes the windows, which wait for the saver to finish the
     file; a second signal aborts the recording instead. The work runs on the Qt event loop, not
-    inside the handler (see :mod:`uutrack_gui.cli.interrupts`).
+    inside the handler (see :mod:`uutrack_gui.interrupts`).
     """
     from PyQt5 import QtCore
 

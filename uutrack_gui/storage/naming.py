@@ -1,108 +1,81 @@
-"""Names of recording files: ``<data dir>/<YYYY-MM-DD>/<name>_<NNN>.h5``, never overwriting.
+"""Taking a recording file's name: create ``<name>_<NNN>.h5`` exclusively, never overwriting.
 
-One file per recording is the safe default: a crash damages one recording's file, not a whole
-day's. ``NNN`` counts up from 001 per name and folder and is never reused: the next number is one
-above the highest one present, so deleting ``run_002.h5`` does not make the next recording take
-its name while ``run_003.h5`` exists.
+The naming rules (cleaning a typed name, the next free number) are in
+:mod:`uutrack_gui.filenames`, which only *looks*. Here are the two steps that touch the disk:
 
-Two functions, for two moments:
-
-- :func:`next_recording_path` only *looks*: what the next recording would be called (shown
-  beside the Record button, in the settings preview). It creates nothing.
 - :func:`reserve_recording_path` *takes* the name at Record time: it creates the file
   exclusively (``O_EXCL``), so that two programs recording into the same folder, or a file
   copied in between two calls, can never end up sharing or overwriting one file. The file it
   creates is a valid, empty HDF5 file that the writer then opens for appending.
+- :func:`release_unused` removes such a file again when the recording was refused.
 
 Appending every recording of a day to one file, as separate groups (UUTrack's behaviour), stays
-available through the session's ``Saving.append``; :meth:`uutrack_gui.config.Session.video_path`
-chooses between the two.
+available through the session's ``Saving.append``; :func:`reserve_video_path` chooses between
+the two.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import h5py
 
-#: Digits of the counter; more recordings than this in one folder keep counting (1000, ...).
-COUNTER_DIGITS = 3
-#: The file extension of recordings.
-SUFFIX = ".h5"
-#: The name used when a requested name has nothing usable left after cleaning.
-FALLBACK_NAME = "recording"
-#: Longest name kept (file systems allow 255 bytes for the whole file name).
-MAX_NAME_LENGTH = 120
+# Re-exported: the rules are part of this module's vocabulary (and ``next_number`` is looked up
+# here at call time, so a test can replace it).
+from uutrack_gui.filenames import (
+    COUNTER_DIGITS,
+    FALLBACK_NAME,
+    MAX_NAME_LENGTH,
+    SUFFIX,
+    next_number,
+    next_recording_path,
+    recording_file_name,
+    sanitize_name,
+)
 
-# Anything but letters, digits, "-", "_", "." and "+" becomes "_": no path separators, no
-# characters Windows refuses (<>:"/\|?*), no control characters, no spaces that scripts split on.
-_UNSAFE = re.compile(r"[^\w.+-]+")
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
-    f"{p}{i}" for p in ("com", "lpt") for i in "123456789"
-}
+if TYPE_CHECKING:
+    from uutrack_gui.config import Session
+
+__all__ = [
+    "COUNTER_DIGITS",
+    "FALLBACK_NAME",
+    "MAX_NAME_LENGTH",
+    "SUFFIX",
+    "next_number",
+    "next_recording_path",
+    "recording_file_name",
+    "release_unused",
+    "reserve_recording_path",
+    "reserve_video_path",
+    "sanitize_name",
+]
 
 
-def sanitize_name(name: str) -> str:
-    """A recording name that is safe as part of a file name on every system.
+def reserve_video_path(session: Session, name: str | None = None) -> Path:
+    """The file for a recording starting now, created exclusively unless appending.
 
-    Path separators, characters that Windows forbids, control characters and whitespace become
-    ``_``; leading dots and separators go (no hidden files, no ``..``); a trailing ``.h5`` is
-    dropped (it is added again); an empty result becomes :data:`FALLBACK_NAME`.
+    Without ``Saving.append`` the new ``<name>_<NNN>.h5`` is created at once (see
+    :func:`reserve_recording_path`), so no other recording can take or overwrite it; with
+    ``append`` the day's shared file is returned as is.
 
-    Examples
-    --------
-    >>> sanitize_name("../beads 60x/run")
-    'beads_60x_run'
-    >>> sanitize_name("  ")
-    'recording'
+    Parameters
+    ----------
+    session : Session
+        Gives the folder (``Saving.directory``, date subfolder) and the default name.
+    name : str, optional
+        The recording name; ``Saving.filename_video`` if omitted.
+
+    Raises
+    ------
+    OSError
+        The date folder cannot be created or written.
     """
-    text = unicodedata.normalize("NFC", str(name)).strip()
-    for suffix in (".h5", ".hdf5", ".H5", ".HDF5"):
-        text = text.removesuffix(suffix)
-    text = _UNSAFE.sub("_", text)
-    text = text.strip("._-+")[:MAX_NAME_LENGTH].rstrip("._-+")
-    if not text:
-        return FALLBACK_NAME
-    if text.lower() in _WINDOWS_RESERVED:
-        text = f"{text}_"
-    return text
-
-
-def _numbered(name: str) -> re.Pattern[str]:
-    return re.compile(rf"{re.escape(name)}_(\d{{{COUNTER_DIGITS},}}){re.escape(SUFFIX)}")
-
-
-def recording_file_name(name: str, number: int) -> str:
-    """``<name>_<NNN>.h5`` for an already sanitized ``name``."""
-    return f"{name}_{number:0{COUNTER_DIGITS}d}{SUFFIX}"
-
-
-def next_number(folder: str | os.PathLike[str], name: str) -> int:
-    """One above the highest ``NNN`` of ``<name>_<NNN>.h5`` in ``folder`` (1 if none)."""
-    pattern = _numbered(sanitize_name(name))
-    highest = 0
-    try:
-        entries = os.listdir(folder)
-    except FileNotFoundError:
-        return 1
-    for entry in entries:
-        match = pattern.fullmatch(entry)
-        if match:
-            highest = max(highest, int(match.group(1)))
-    return highest + 1
-
-
-def next_recording_path(folder: str | os.PathLike[str], name: str) -> Path:
-    """The file the next recording named ``name`` would get in ``folder``; creates nothing.
-
-    For display only: another program may take this name before the recording starts; use
-    :func:`reserve_recording_path` when recording.
-    """
-    clean = sanitize_name(name)
-    return Path(folder) / recording_file_name(clean, next_number(folder, clean))
+    if session.saving.append:
+        return session.video_path(name=name)
+    stem = session.saving.filename_video if name is None else name
+    return reserve_recording_path(session.folder_for(), stem)
 
 
 def reserve_recording_path(

@@ -17,18 +17,17 @@ writer died (flagged "open for write", no writer left) has its flags cleared on 
 (:mod:`uutrack_gui.storage.repair`), so that every HDF5 program opens it again.
 
 Files come from anywhere, so nothing in them is trusted: a recording whose ``timelapse`` is not
-image data (strings, compounds, a frame larger than :data:`MAX_FRAME_BYTES`, more frames than
-:data:`MAX_FRAMES`), whose per-frame datasets are not 1-D numbers, or whose attributes have the
-wrong type is refused with a one-line reason, and a recording that cannot be read at all is
-listed as damaged without hiding the others. Looking at a file reads a bounded amount: a
-summary reads attributes and the first and last counters and timestamps, never a whole dataset.
+image data, whose per-frame datasets are not 1-D numbers, or whose attributes have the wrong
+type is refused with a one-line reason (the checks are in :mod:`uutrack_gui.storage.validate`),
+and a recording that cannot be read at all is listed as damaged without hiding the others.
+Looking at a file reads a bounded amount: a summary reads attributes and the first and last
+counters and timestamps, never a whole dataset.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import errno
-import json
 import math
 import os
 import re
@@ -39,21 +38,29 @@ from typing import Any
 import h5py
 import numpy as np
 
-from uutrack_gui.config import ConfigError, load_yaml
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage import repair
 from uutrack_gui.storage.errors import StorageError
 
+# parse_metadata and the MAX_* limits are also re-exported: callers import them from here.
+from uutrack_gui.storage.metadata import parse_metadata  # noqa: F401
+from uutrack_gui.storage.validate import (  # noqa: F401
+    DAMAGE,
+    MAX_FRAME_BYTES,
+    MAX_FRAMES,
+    bool_attr,
+    check_timelapse,
+    first_line,
+    int_attr,
+    per_frame_dataset,
+    reason_only,
+    text_attr,
+)
+
 #: The original saver's block size, in MB; its zero padding lies within the last block.
 _LEGACY_BLOCK_MB = 250
-#: Largest frame this program reads (a 16k x 16k uint16 sensor); a larger one is refused.
-MAX_FRAME_BYTES = 512 * 1024**2
-#: Most frames a recording may declare (what a Qt slider and an int32 index can address).
-MAX_FRAMES = 2**31 - 1
 #: Largest metadata text read (a session is a few hundred bytes).
 MAX_METADATA_BYTES = 4 * 1024**2
-#: Errors h5py raises for a damaged object (bad checksum, unreadable header, ...).
-_DAMAGE = (OSError, RuntimeError, KeyError, ValueError, TypeError)
 
 
 @dataclass(frozen=True)
@@ -94,17 +101,17 @@ class Recording:
         self.file_path = Path(group.file.filename)
         self._frames = group[fmt.TIMELAPSE]
         attrs = group.attrs
-        self.legacy = _text_attr(attrs, "format", self.name) != fmt.FORMAT_NAME
-        self.format_version = _int_attr(attrs, "format_version", 0, self.name)
+        self.legacy = text_attr(attrs, "format", self.name) != fmt.FORMAT_NAME
+        self.format_version = int_attr(attrs, "format_version", 0, self.name)
         if not self.legacy:  # check now what the properties read later
-            _int_attr(attrs, "dropped_frames", 0, self.name)
-            _bool_attr(attrs, "finished_cleanly", self.name)
-            _text_attr(attrs, "end_reason", self.name)
-        _check_timelapse(self._frames, self.name)
+            int_attr(attrs, "dropped_frames", 0, self.name)
+            bool_attr(attrs, "finished_cleanly", self.name)
+            text_attr(attrs, "end_reason", self.name)
+        check_timelapse(self._frames, self.name)
         # Kept open: under SWMR, refresh() updates the Dataset object it is called on, and a
         # dataset opened afresh from the group would still show the size it had at open.
         self._per_frame = {
-            name: _per_frame_dataset(group, name, self.name)
+            name: per_frame_dataset(group, name, self.name)
             for name in (fmt.COUNTERS, fmt.TIMESTAMPS)
             if name in group
         }
@@ -121,7 +128,7 @@ class Recording:
             return _legacy_frame_count(self._frames)
         n = int(self._frames.shape[-1])
         counters = self._per_frame.get(fmt.COUNTERS)
-        if counters is not None and not _bool_attr(self._group.attrs, "finished_cleanly", ""):
+        if counters is not None and not bool_attr(self._group.attrs, "finished_cleanly", ""):
             n = min(n, int(counters.shape[0]))
         return n
 
@@ -169,7 +176,7 @@ class Recording:
         except (OSError, RuntimeError, KeyError, ValueError) as exc:
             raise StorageError(
                 f"frame {index} of recording {self.name!r} cannot be read: the file is "
-                f"damaged ({_first_line(exc)})"
+                f"damaged ({first_line(exc)})"
             ) from exc
         if data.dtype != self.dtype:
             # Legacy int16 holding uint16 values: the original clipped at 32767 on writing, so
@@ -200,9 +207,9 @@ class Recording:
             return None
         try:
             return dset[0].item(), dset[n - 1].item()
-        except _DAMAGE as exc:
+        except DAMAGE as exc:
             raise StorageError(
-                f"recording {self.name!r}: {name} cannot be read ({_first_line(exc)})"
+                f"recording {self.name!r}: {name} cannot be read ({first_line(exc)})"
             ) from None
 
     # --- attributes ---------------------------------------------------------------
@@ -211,7 +218,7 @@ class Recording:
         """Frames lost during the recording; None if the file does not say (legacy)."""
         if self.legacy:
             return None
-        stored = _int_attr(self._group.attrs, "dropped_frames", 0, self.name)
+        stored = int_attr(self._group.attrs, "dropped_frames", 0, self.name)
         ends = self._first_and_last(fmt.COUNTERS)
         n = min(len(self), int(self._per_frame[fmt.COUNTERS].shape[0])) if ends else 0
         if ends is not None and n > 1 and not self.is_timelapse:
@@ -226,12 +233,12 @@ class Recording:
         """Whether the saver finalized the recording; None for legacy files (they do not say)."""
         if self.legacy:
             return None
-        return _bool_attr(self._group.attrs, "finished_cleanly", self.name)
+        return bool_attr(self._group.attrs, "finished_cleanly", self.name)
 
     @property
     def end_reason(self) -> str:
         """How the recording ended: stopped, aborted, failed, or still recording."""
-        value = _text_attr(self._group.attrs, "end_reason", self.name)
+        value = text_attr(self._group.attrs, "end_reason", self.name)
         return ("unknown" if self.legacy else "") if value is None else value
 
     @property
@@ -389,8 +396,8 @@ class RecordingFile:
         names = []
         try:
             keys = list(self._file.keys())
-        except _DAMAGE as exc:
-            raise StorageError(f"{self.path} is damaged: {_first_line(exc)}") from exc
+        except DAMAGE as exc:
+            raise StorageError(f"{self.path} is damaged: {first_line(exc)}") from exc
         for name in keys:
             try:
                 item = self._file[name]
@@ -398,9 +405,9 @@ class RecordingFile:
                     item.get(fmt.TIMELAPSE), h5py.Dataset
                 ):
                     names.append(name)
-            except _DAMAGE as exc:
+            except DAMAGE as exc:
                 names.append(name)
-                self.damaged[name] = _first_line(exc)
+                self.damaged[name] = first_line(exc)
         return names
 
     def recording(self, name: str | int = -1) -> Recording:
@@ -417,9 +424,9 @@ class RecordingFile:
             return Recording(self._file[name])
         except StorageError:
             raise  # already says what is wrong with it
-        except _DAMAGE as exc:
+        except DAMAGE as exc:
             raise StorageError(
-                f"recording {name!r} of {self.path} is damaged: {_first_line(exc)}"
+                f"recording {name!r} of {self.path} is damaged: {first_line(exc)}"
             ) from exc
 
     def summaries(self) -> list[RecordingSummary]:
@@ -429,7 +436,7 @@ class RecordingFile:
             try:
                 result.append(self.recording(name).summary())
             except StorageError as exc:
-                reason = self.damaged.get(name) or _reason_only(str(exc), name)
+                reason = self.damaged.get(name) or reason_only(str(exc), name)
                 result.append(
                     RecordingSummary(name, 0, (), "-", None, None, None, False, damaged=reason)
                 )
@@ -477,9 +484,9 @@ def _open_read_only(path: Path, follow: bool) -> h5py.File:
         try:
             return h5py.File(path, "r", **locking)
         except OSError as exc:
-            text = _first_line(exc)
+            text = first_line(exc)
         except ValueError as exc:  # an HDF5 library too old for the locking option
-            text = _first_line(exc)
+            text = first_line(exc)
             continue
         if "locking flag" in text:
             continue
@@ -489,13 +496,13 @@ def _open_read_only(path: Path, follow: bool) -> h5py.File:
             try:
                 return h5py.File(path, "r", **locking)
             except OSError as exc:
-                text = _first_line(exc)
+                text = first_line(exc)
                 break
         # Being written, or its writer died without closing it: SWMR read mode reads it.
         try:
             return h5py.File(path, "r", swmr=True, libver="latest", **locking)
         except OSError as exc:
-            text = _first_line(exc)
+            text = first_line(exc)
             break
     truncated = re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", text)
     if truncated:
@@ -507,17 +514,6 @@ def _open_read_only(path: Path, follow: bool) -> h5py.File:
     if "unable to lock" in text.lower():
         raise StorageError(f"{path} is being written by another program and cannot be opened now")
     raise StorageError(f"{path} is damaged (corrupt HDF5): {text}")
-
-
-def _first_line(exc: BaseException) -> str:
-    """The reason in an exception's text, on one line.
-
-    h5py wraps HDF5's reason as ``Unable to synchronously open file (truncated file: ...)``
-    (and KeyError adds quotes); the part in parentheses is what the operator needs.
-    """
-    text = (str(exc).strip() or type(exc).__name__).splitlines()[0].strip("'\"")
-    inner = re.fullmatch(r"Unable to (?:synchronously )?[\w ]+? \((.+)\)", text)
-    return inner.group(1) if inner else text
 
 
 def _legacy_frame_count(dset: h5py.Dataset) -> int:
@@ -546,162 +542,3 @@ def _legacy_frame_count(dset: h5py.Dataset) -> int:
         else:
             lo = mid + 1
     return lo
-
-
-def parse_metadata(text: str) -> dict[str, Any]:
-    """Parse stored session text: JSON, YAML, or the original's ``key: str(value)`` lines.
-
-    Only safe YAML loading is used. Text that cannot be parsed is returned as ``{"raw": text}``.
-    """
-    text = text.strip()
-    if not text:
-        return {}
-    if text[0] in "{[":
-        try:
-            value = json.loads(text)
-            return value if isinstance(value, dict) else {"value": value}
-        except ValueError:
-            pass
-    try:
-        value = load_yaml(text, "metadata")
-        if isinstance(value, dict):
-            return value
-    except ConfigError:
-        pass
-    return _parse_loose_lines(text) or {"raw": text}
-
-
-def _parse_loose_lines(text: str) -> dict[str, Any]:
-    """Indented ``key: value`` lines into nested dicts; values kept as text when not YAML."""
-    root: dict[str, Any] = {}
-    stack: list[tuple[int, dict[str, Any]]] = [(-1, root)]
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#") or ":" not in line:
-            continue
-        indent = len(line) - len(line.lstrip())
-        key, _, value = line.strip().partition(":")
-        while stack and indent <= stack[-1][0]:
-            stack.pop()
-        parent = stack[-1][1] if stack else root
-        value = value.strip()
-        if not value:
-            child: dict[str, Any] = {}
-            parent[key.strip()] = child
-            stack.append((indent, child))
-            continue
-        try:
-            parent[key.strip()] = load_yaml(value, "metadata")
-        except ConfigError:
-            parent[key.strip()] = value
-    return root
-
-
-# --- checks of what a file declares --------------------------------------------------------
-def _check_timelapse(dset: h5py.Dataset, name: str) -> None:
-    """Refuse a ``timelapse`` that is not a stack of image frames this program can hold."""
-    if dset.ndim != 3:
-        raise StorageError(
-            f"recording {name!r}: timelapse has {dset.ndim} dimensions, expected 3 (y, x, t)"
-        )
-    kind = dset.dtype.kind
-    if kind not in "uif" or dset.dtype.fields is not None:
-        raise StorageError(
-            f"recording {name!r}: timelapse holds {_describe_dtype(dset.dtype)}, not pixel values"
-        )
-    rows, cols, frames = (int(n) for n in dset.shape)
-    if rows * cols * dset.dtype.itemsize > MAX_FRAME_BYTES:
-        raise StorageError(
-            f"recording {name!r}: its frames are {cols} x {rows} {dset.dtype} "
-            f"({rows * cols * dset.dtype.itemsize / 1024**3:.1f} GiB each), larger than this "
-            f"program reads ({MAX_FRAME_BYTES // 1024**2} MiB)"
-        )
-    if frames > MAX_FRAMES:
-        raise StorageError(
-            f"recording {name!r}: it declares {frames:,} frames, more than this program can "
-            f"address ({MAX_FRAMES:,})"
-        )
-
-
-def _per_frame_dataset(group: h5py.Group, dataset: str, name: str) -> h5py.Dataset:
-    """``frame_counter`` or ``timestamps``: 1-D numbers, or the recording is refused."""
-    dset = group[dataset]
-    if not isinstance(dset, h5py.Dataset) or dset.ndim != 1 or dset.dtype.kind not in "uif":
-        what = (
-            "a group"
-            if not isinstance(dset, h5py.Dataset)
-            else f"{dset.ndim}-D {_describe_dtype(dset.dtype)}"
-        )
-        raise StorageError(f"recording {name!r}: {dataset} is {what}, expected 1-D numbers")
-    return dset
-
-
-def _describe_dtype(dtype: np.dtype) -> str:
-    if dtype.fields is not None:
-        return "compound records"
-    if dtype.kind in "SUO" or h5py.check_string_dtype(dtype) is not None:
-        return "text"
-    return f"{dtype} values"
-
-
-def _text_attr(attrs: h5py.AttributeManager, key: str, name: str) -> str | None:
-    """A text attribute (str or bytes), None if absent; anything else refuses the recording."""
-    try:
-        value = attrs.get(key)
-    except _DAMAGE as exc:
-        raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
-    if value is None:
-        return None
-    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "SUO":
-        value = value[()]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if isinstance(value, str):
-        return value
-    raise StorageError(f"recording {name!r}: attribute {key} is {_short(value)}, expected text")
-
-
-def _int_attr(attrs: h5py.AttributeManager, key: str, default: int, name: str) -> int:
-    """A whole-number attribute, ``default`` if absent; anything else refuses the recording."""
-    try:
-        value = attrs.get(key)
-    except _DAMAGE as exc:
-        raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
-    if value is None:
-        return default
-    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-        return int(value)
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return int(value)
-    raise StorageError(
-        f"recording {name!r}: attribute {key} is {_short(value)}, expected a whole number"
-    )
-
-
-def _bool_attr(attrs: h5py.AttributeManager, key: str, name: str) -> bool:
-    """A true/false attribute (False if absent); anything else refuses the recording."""
-    try:
-        value = attrs.get(key, False)
-    except _DAMAGE as exc:
-        raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
-    if isinstance(value, (bool, np.bool_)) or (
-        isinstance(value, (int, np.integer)) and value in (0, 1)
-    ):
-        return bool(value)
-    raise StorageError(
-        f"recording {name!r}: attribute {key} is {_short(value)}, expected true/false"
-    )
-
-
-def _short(value: object) -> str:
-    """A value for a message: its repr, cut to one short line."""
-    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _reason_only(message: str, name: str) -> str:
-    """The reason in a reader message about recording ``name`` (without who it is about)."""
-    for prefix in (f"recording {name!r}: ",):
-        if message.startswith(prefix):
-            return message[len(prefix) :]
-    return message.split(" is damaged: ", 1)[-1]

@@ -26,19 +26,19 @@ exits. While it writes in SWMR mode the saver holds a shared lock on the file
 (:func:`~uutrack_gui.storage.repair.hold_writer_lock`), so that a file whose saver was killed can
 be told from one being written; the parent clears such a file's "open for write" flags as soon
 as it sees the saver die, so that the file opens in any HDF5 program again.
+
+This module is the parent's side (:class:`SaverProcess`, :class:`SaverResult`); what runs in the
+child is :mod:`uutrack_gui.storage.saver_process`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import gc
 import multiprocessing
 import multiprocessing.connection
 import os
 import queue
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -49,246 +49,24 @@ import numpy as np
 
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage import repair
-from uutrack_gui.storage.errors import StorageError
-from uutrack_gui.storage.ring import FrameRing, RingLayout
-from uutrack_gui.storage.sentinel import STOP
-from uutrack_gui.storage.writer import Hdf5Writer
-
-#: Indices into the shared progress array.
-_WRITTEN, _BYTES, _DROPPED, _ABORT, _FLUSHED, _REASON = range(6)
-#: How an end reason travels through the progress array: its position in this tuple.
-_REASONS = tuple(fmt.EndReason)
-#: Signals the saver ignores: they are meant for the recorder, which decides (see module notes).
-#: (Windows has no SIGHUP and no signal masks: there the saver only ignores what exists.)
-_PARENT_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+from uutrack_gui.storage.ring import FrameRing
+from uutrack_gui.storage.saver_process import (
+    ABORT,
+    BYTES,
+    DROPPED,
+    FLUSHED,
+    HAS_SIGMASK,
+    PARENT_SIGNALS,
+    REASON,
+    REASONS,
+    WRITTEN,
+    SaverFailed,
+    SaverFinished,
+    SaverJob,
+    SaverStarted,
+    saver_main,
 )
-_HAS_SIGMASK = hasattr(signal, "pthread_sigmask")
-
-
-class _ParentGone:
-    """Type of :data:`PARENT_GONE`, which the saver queues for itself when its parent dies."""
-
-    def __reduce__(self) -> str:
-        return "PARENT_GONE"  # pickled by reference: the same object after the queue
-
-    def __repr__(self) -> str:
-        return "PARENT_GONE"
-
-
-#: Put on the tickets queue by the saver's own watcher thread, after the parent's last ticket.
-PARENT_GONE = _ParentGone()
-
-
-# --- messages from the saver process ------------------------------------------------------------
-@dataclass(frozen=True)
-class SaverStarted:
-    """The file is open and the recording's group exists."""
-
-    path: str
-    group: str
-    swmr: bool
-
-
-@dataclass(frozen=True)
-class SaverFinished:
-    """The saver finalized the file and is about to exit."""
-
-    frames: int
-    end_reason: str
-    stop_seen: bool
-
-
-@dataclass(frozen=True)
-class SaverFailed:
-    """The saver could not go on; ``reason`` is for the operator."""
-
-    reason: str
-    stop_seen: bool = False
-
-
-@dataclass(frozen=True)
-class SaverJob:
-    """Everything the saver process needs (picklable)."""
-
-    path: str
-    frame_shape: tuple[int, int]
-    dtype: str
-    metadata: str
-    camera: str
-    start: _dt.datetime
-    ring: RingLayout
-    pixel_size_um: float | None = None
-    timelapse_interval_s: float | None = None
-    timelapse_every: int = 1
-
-
-def saver_main(
-    job: SaverJob,
-    tickets: multiprocessing.Queue,
-    released,
-    progress,
-    report: multiprocessing.connection.Connection,
-    parent_alive: multiprocessing.connection.Connection | None = None,
-) -> None:
-    """Body of the saver process: write every frame before :data:`STOP`, then finalize.
-
-    Parameters
-    ----------
-    job : SaverJob
-        Where to write and what the frames look like.
-    tickets : multiprocessing.Queue
-        :class:`SlotTicket` items, then :data:`STOP`.
-    released : multiprocessing.Value
-        The ring's count of released slots; incremented once per ticket handled.
-    progress : multiprocessing.Array
-        Shared int64 counters: frames written, bytes written, frames dropped upstream (written
-        by the parent), abort flag (set by the parent), frames flushed, end reason (the index
-        in ``_REASONS`` the parent sets before it puts :data:`STOP`).
-    report : Connection
-        Where :class:`SaverStarted`, :class:`SaverFinished` and :class:`SaverFailed` go.
-    parent_alive : Connection, optional
-        Read end of a pipe whose write end only the parent holds: end-of-file on it means the
-        parent is dead.
-    """
-    _detach_from_terminal_signals()
-    parent_died = threading.Event()
-    if parent_alive is not None:
-        threading.Thread(
-            target=_watch_parent,
-            args=(parent_alive, tickets, parent_died),
-            name="parent-watcher",
-            daemon=True,
-        ).start()
-    sys.unraisablehook = _quiet_h5py_dealloc
-    ring = FrameRing.attach(job.ring, released)
-    writer = Hdf5Writer()
-    lock_fd: int | None = None
-    end_reason = fmt.END_FAILED
-    stop_seen = False
-    try:
-        try:
-            group = writer.setup(
-                job.path,
-                job.frame_shape,
-                job.dtype,
-                job.metadata,
-                job.camera,
-                job.start,
-                pixel_size_um=job.pixel_size_um,
-                timelapse_interval_s=job.timelapse_interval_s,
-                timelapse_every=job.timelapse_every,
-            )
-        except StorageError as exc:
-            _send(report, SaverFailed(str(exc)))
-            return
-        if writer.swmr:
-            lock_fd = repair.hold_writer_lock(job.path)
-        _send(report, SaverStarted(job.path, group, writer.swmr))
-        while True:
-            ticket = tickets.get()  # blocks: no busy wait, no qsize()
-            if ticket is STOP:
-                stop_seen = True
-                # An abort that found nothing left to discard is still the operator's abort.
-                if progress[_ABORT]:
-                    end_reason = fmt.END_ABORTED
-                else:
-                    end_reason = _REASONS[progress[_REASON]]
-                break
-            if ticket is PARENT_GONE:
-                # Every ticket the parent sent came before this one: all frames it handed over
-                # are written. Nobody is left to ask; the file is finished as far as it got.
-                end_reason = fmt.END_RECORDER_DIED
-                break
-            if progress[_ABORT]:
-                end_reason = fmt.END_ABORTED  # the rest is cleared by the parent
-                break
-            writer.append(ring.view(ticket.slot), ticket.counter, ticket.timestamp)
-            ring.release()
-            progress[_WRITTEN] += 1
-            progress[_BYTES] += writer.frame_nbytes
-            progress[_FLUSHED] = writer.frames_flushed
-        writer.close(end_reason, dropped_frames=int(progress[_DROPPED]))
-        progress[_FLUSHED] = writer.frames_written
-        _send(report, SaverFinished(writer.frames_written, end_reason, stop_seen))
-    except Exception as exc:  # disk full, I/O error: say why, keep what was written
-        _send(report, SaverFailed(_describe_write_error(job.path, exc), stop_seen))
-        # Closing after a failed write makes HDF5 objects fail again as they are freed, and
-        # h5py prints each echo with a traceback; the failure is already reported in one line.
-        with _stderr_silenced(), contextlib.suppress(Exception):
-            writer.close(fmt.END_FAILED, dropped_frames=int(progress[_DROPPED]))
-            del exc
-            gc.collect()
-        progress[_FLUSHED] = writer.frames_flushed
-    finally:
-        if lock_fd is not None:
-            os.close(lock_fd)  # after close(): the file's flags are clear by now
-        # An orphan frees the ring itself: its creator is dead and cannot.
-        ring.close(unlink=parent_died.is_set())
-        report.close()
-
-
-@contextlib.contextmanager
-def _stderr_silenced():
-    """Send this process's file descriptor 2 to /dev/null for the block (C code prints there)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def _quiet_h5py_dealloc(unraisable) -> None:
-    """``sys.unraisablehook`` for the saver: h5py objects freed after a failed write (a full
-    disk) raise again in their destructor; the failure is already reported in one line, so
-    those echoes are dropped. Anything else goes to the default hook."""
-    obj = getattr(unraisable, "object", None)
-    if isinstance(unraisable.exc_value, RuntimeError) and "h5py" in repr(obj):
-        return
-    sys.__unraisablehook__(unraisable)
-
-
-def _detach_from_terminal_signals() -> None:
-    """Ignore the signals a terminal or a service manager sends to the whole process group.
-
-    The parent blocks them around the spawn (see :meth:`SaverProcess.start`), so none can kill
-    the saver before this line; a signal that came meanwhile is pending and is now ignored.
-    """
-    for signum in _PARENT_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
-    if _HAS_SIGMASK:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _PARENT_SIGNALS)
-
-
-def _watch_parent(
-    parent_alive: multiprocessing.connection.Connection,
-    tickets: multiprocessing.Queue,
-    parent_died: threading.Event,
-) -> None:
-    """Saver thread: wait for the parent's end of the pipe to close, then end the recording."""
-    with contextlib.suppress(EOFError, OSError):
-        parent_alive.recv()  # the parent never sends: this returns only by EOFError
-    parent_died.set()
-    tickets.put(PARENT_GONE)
-
-
-def _send(report: multiprocessing.connection.Connection, message: object) -> None:
-    """Report to the parent; a dead parent (broken pipe) must not stop the saver finishing."""
-    with contextlib.suppress(OSError):
-        report.send(message)
-
-
-def _describe_write_error(path: str, exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, OSError) and exc.errno == 28 or "No space" in text:
-        return f"the disk is full while writing {path}; frames up to the last flush are kept"
-    return f"writing {path} failed: {text}"
+from uutrack_gui.storage.sentinel import STOP
 
 
 # --- the parent's side -----------------------------------------------------------------------
@@ -429,8 +207,8 @@ class SaverProcess:
                 ctx, self.frame_shape, self.dtype, int(self.max_memory_mb * 1024 * 1024)
             )
         self._tickets = ctx.Queue()
-        self._progress = ctx.Array("q", _REASON + 1, lock=False)
-        self._progress[_REASON] = _REASONS.index(fmt.END_STOPPED)
+        self._progress = ctx.Array("q", REASON + 1, lock=False)
+        self._progress[REASON] = REASONS.index(fmt.END_STOPPED)
         receiver, sender = ctx.Pipe(duplex=False)
         alive_reader, alive_writer = ctx.Pipe(duplex=False)
         job = SaverJob(
@@ -456,9 +234,7 @@ class SaverProcess:
         # Signals blocked across the spawn: the child inherits the mask, so a Ctrl+C at this
         # moment cannot kill it before it has set itself to ignore them (saver_main unblocks).
         # In a thread other than the main one Python never runs handlers anyway.
-        old_mask = (
-            signal.pthread_sigmask(signal.SIG_BLOCK, _PARENT_SIGNALS) if _HAS_SIGMASK else None
-        )
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, PARENT_SIGNALS) if HAS_SIGMASK else None
         try:
             self._process.start()
         finally:
@@ -483,11 +259,11 @@ class SaverProcess:
             if self._stop_sent:
                 return False  # after the end of the recording: not part of it
             if self._closed:
-                self._progress[_DROPPED] += 1  # the saver is gone: this frame is lost
+                self._progress[DROPPED] += 1  # the saver is gone: this frame is lost
                 return False
             ticket = self._ring.try_put(frame, counter, timestamp)
             if ticket is None:
-                self._progress[_DROPPED] += 1
+                self._progress[DROPPED] += 1
                 return False
             self._tickets.put(ticket)
             self._submitted += 1
@@ -496,7 +272,7 @@ class SaverProcess:
     def count_dropped(self, n: int) -> None:
         """Count ``n`` frames of the recording lost before they reached :meth:`submit`."""
         if self._progress is not None and n > 0:
-            self._progress[_DROPPED] += n
+            self._progress[DROPPED] += n
 
     def stop(self, reason: fmt.EndReason = fmt.END_STOPPED) -> None:
         """Put the sentinel after the last frame; the saver writes all before it and exits.
@@ -511,13 +287,13 @@ class SaverProcess:
             if self._stop_sent or self._closed or self._tickets is None:
                 return
             self._stop_sent = True
-            self._progress[_REASON] = _REASONS.index(fmt.EndReason(reason))
+            self._progress[REASON] = REASONS.index(fmt.EndReason(reason))
             self._tickets.put(STOP)
 
     def abort(self) -> None:
         """Stop now and discard the frames not written yet (the file keeps what was written)."""
         if self._progress is not None:
-            self._progress[_ABORT] = 1
+            self._progress[ABORT] = 1
         self.stop()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -545,22 +321,22 @@ class SaverProcess:
     @property
     def frames_written(self) -> int:
         """Frames the saver has written so far."""
-        return int(self._progress[_WRITTEN]) if self._progress is not None else 0
+        return int(self._progress[WRITTEN]) if self._progress is not None else 0
 
     @property
     def frames_flushed(self) -> int:
         """Frames that a crash of the saver can no longer lose (flushed to the OS)."""
-        return int(self._progress[_FLUSHED]) if self._progress is not None else 0
+        return int(self._progress[FLUSHED]) if self._progress is not None else 0
 
     @property
     def bytes_written(self) -> int:
         """Pixel bytes the saver has written so far."""
-        return int(self._progress[_BYTES]) if self._progress is not None else 0
+        return int(self._progress[BYTES]) if self._progress is not None else 0
 
     @property
     def frames_dropped(self) -> int:
         """Frames of this recording that will not be in the file."""
-        return int(self._progress[_DROPPED]) if self._progress is not None else 0
+        return int(self._progress[DROPPED]) if self._progress is not None else 0
 
     @property
     def frames_pending(self) -> int:

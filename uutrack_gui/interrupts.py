@@ -5,7 +5,7 @@ group; a service manager or ``kill`` sends SIGTERM. None of them should cost a f
 one asks for what the Stop button does (every frame taken is written, the file is finished, its
 ``end_reason`` says "interrupted"), and a second one asks to abort (frames not written yet are
 discarded, the file keeps what was written and says "aborted"). The saver process ignores all
-three (see :mod:`uutrack_gui.storage.saver`): only the recorder decides.
+three (see :mod:`uutrack_gui.storage.saver_process`): only the recorder decides.
 
 :class:`Interrupts` is shared by the CLI and the GUI. It only records the request and hands the
 work to ``dispatch``: a Python signal handler runs in the main thread between two bytecodes,
@@ -23,6 +23,11 @@ import sys
 import threading
 from collections.abc import Callable
 from types import TracebackType
+
+#: A signal (Ctrl+C, SIGTERM, SIGHUP) ended the recording early; the file was finished (or, after
+#: a second signal, aborted) and is readable. 128 + SIGINT, as shells report a Ctrl+C. Both
+#: ``uutrack record`` and the GUI exit with it.
+EXIT_INTERRUPTED = 130
 
 #: The signals handled, in the order they are installed.
 SIGNALS = tuple(
