@@ -135,9 +135,9 @@ class ImagePanel(QtWidgets.QWidget):
             line.setZValue(10)
             self.view.addItem(line, ignoreBounds=True)
 
-        self.profile_tool = ProfileTool(self.view, lambda: self._frame)
+        self.profile_tool = ProfileTool(self.view)
         self.profile_line, self.profile_plot = self.profile_tool.line, self.profile_tool.plot
-        self.roi_tool = RoiTool(self.view, lambda: self._frame)
+        self.roi_tool = RoiTool(self.view)
         self.roi_rect, self.roi_label = self.roi_tool.rect, self.roi_tool.label
 
     def _build_layout(self) -> None:
@@ -179,7 +179,7 @@ class ImagePanel(QtWidgets.QWidget):
         if first or previous.dtype != frame.dtype:
             self._histogram_range = None  # a new kind of frame: the axis starts afresh
             self._configure_level_boxes(frame.dtype)
-        self._frame = frame
+        self._frame = self.profile_tool.frame = self.roi_tool.frame = frame
         step = max(1, math.ceil(max(frame.shape) / MAX_DISPLAY_SIDE))
         shown = frame[::step, ::step] if step > 1 else frame
         self._shown = shown
@@ -204,7 +204,7 @@ class ImagePanel(QtWidgets.QWidget):
 
     def clear(self) -> None:
         """Show nothing; the next frame starts a new histogram axis."""
-        self._frame = None
+        self._frame = self.profile_tool.frame = self.roi_tool.frame = None
         self._shown = None
         self._histogram_range = None
         self.image_item.clear()

@@ -8,7 +8,6 @@ distances in µm once a calibration is set.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -34,17 +33,20 @@ class DragViewBox(pg.ViewBox):
 class ProfileTool:
     """The profile line on ``view`` and its plot.
 
+    The owner sets :attr:`frame` to the full-resolution frame on screen (None if none): a
+    plain attribute rather than a callback into the owner, so the tool holds no reference back
+    to the widget that owns it (no cycle for the garbage collector to break at teardown).
+
     Parameters
     ----------
     view : DragViewBox
         The image's view; in profile mode its left drags draw the line.
-    frame : callable
-        Returns the full-resolution frame on screen (None if none).
     """
 
-    def __init__(self, view: DragViewBox, frame: Callable[[], np.ndarray | None]) -> None:
+    def __init__(self, view: DragViewBox) -> None:
         self._view = view
-        self._frame = frame
+        #: The full-resolution frame on screen, set by the owner.
+        self.frame: np.ndarray | None = None
         self._pixel_size: float | None = None
         self.line = pg.LineSegmentROI([[10, 10], [100, 100]], pen=pg.mkPen("c", width=2))
         self.line.setZValue(11)
@@ -66,7 +68,7 @@ class ProfileTool:
 
     def set_visible(self, visible: bool) -> None:
         """Profile mode on or off (see :meth:`ImagePanel.set_profile_visible`)."""
-        frame = self._frame()
+        frame = self.frame
         if visible and frame is not None and not self.line.isVisible():
             rows, cols = frame.shape
             self.set_line((cols * 0.25, rows * 0.5), (cols * 0.75, rows * 0.5))
@@ -80,7 +82,8 @@ class ProfileTool:
         """Micrometres per pixel for the distance axis (None: pixels)."""
         self._pixel_size = um_per_px
         self._label_axis()
-        self.update()
+        if self.visible:  # hidden, it is redrawn when shown (set_visible)
+            self.update()
 
     def set_line(self, start: tuple[float, float], end: tuple[float, float]) -> None:
         """Place the line from ``start`` to ``end`` (x, y in frame pixels)."""
@@ -104,7 +107,7 @@ class ProfileTool:
 
     def values(self) -> np.ndarray:
         """Values of the full-resolution frame along the line (nearest pixel)."""
-        frame = self._frame()
+        frame = self.frame
         if frame is None:
             return np.empty(0)
         (x0, y0), (x1, y1) = self.endpoints()

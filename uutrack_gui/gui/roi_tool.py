@@ -5,8 +5,6 @@ Kept apart from :mod:`uutrack_gui.gui.image_panel` so that the panel only compos
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pyqtgraph as pg
 
@@ -14,16 +12,19 @@ import pyqtgraph as pg
 class RoiTool:
     """A draggable, resizable rectangle on ``view`` and its label.
 
+    The owner sets :attr:`frame` to the full-resolution frame on screen (None if none): a
+    plain attribute rather than a callback into the owner, so the tool holds no reference back
+    to the widget that owns it (no cycle for the garbage collector to break at teardown).
+
     Parameters
     ----------
     view : pg.ViewBox
         The image's view.
-    frame : callable
-        Returns the full-resolution frame on screen (None if none).
     """
 
-    def __init__(self, view: pg.ViewBox, frame: Callable[[], np.ndarray | None]) -> None:
-        self._frame = frame
+    def __init__(self, view: pg.ViewBox) -> None:
+        #: The full-resolution frame on screen, set by the owner.
+        self.frame: np.ndarray | None = None
         self._pixel_size: float | None = None
         self.rect = pg.RectROI([0, 0], [100, 100], pen=pg.mkPen("m", width=2))
         self.rect.addScaleHandle([0, 0], [1, 1])
@@ -38,7 +39,7 @@ class RoiTool:
 
     def set_visible(self, visible: bool) -> None:
         """Show the rectangle (the middle half of the frame when first shown)."""
-        frame = self._frame()
+        frame = self.frame
         if visible and frame is not None and not self.rect.isVisible():
             rows, cols = frame.shape
             self.rect.setPos((cols // 4, rows // 4))
@@ -54,7 +55,7 @@ class RoiTool:
 
     def selected(self) -> tuple[int, int, int, int] | None:
         """The rectangle as (x0, y0, width, height) in frame pixels, clipped to the frame."""
-        frame = self._frame()
+        frame = self.frame
         if frame is None or not self.rect.isVisible():
             return None
         rows, cols = frame.shape

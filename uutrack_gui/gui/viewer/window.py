@@ -13,6 +13,7 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.browse.model import (
     FileListing,
+    display_saturation,
     empty_details,
     load_details,
     open_recordings,
@@ -21,14 +22,10 @@ from uutrack_gui.browse.model import (
 from uutrack_gui.browse.notice import Level, Notice
 from uutrack_gui.browse.playback import Step
 from uutrack_gui.gui.banner import MessageBanner
+from uutrack_gui.gui.cheatsheet import CheatSheet, Window
 from uutrack_gui.gui.image_panel import ImagePanel
 from uutrack_gui.gui.recent import add_recent_file
-from uutrack_gui.gui.viewer.actions import (
-    build_actions,
-    build_menus,
-    fill_recent_menu,
-    update_enabled,
-)
+from uutrack_gui.gui.viewer.actions import build_viewer_actions, fill_recent_menu
 from uutrack_gui.gui.viewer.details import RecordingDock
 from uutrack_gui.gui.viewer.drops import FileDrops
 from uutrack_gui.gui.viewer.export import ExportRunner
@@ -113,11 +110,11 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.settings_io = SessionActions(self)
         self.details.load_clicked.connect(self.request_load_settings)
         self.details.save_clicked.connect(self.save_settings)
-        self.acts = build_actions(self)
-        self.acts["details"] = self.dock.view_action()
+        self._cheat_sheet: CheatSheet | None = None
+        self.acts = build_viewer_actions(self, self.dock.view_action())  # + self.recent_menu
         self.transport.use_actions(self.acts)
-        self.recent_menu = build_menus(self, self.acts)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.panel.auto_levels_continuous_changed.connect(lambda _on: self.acts.refresh())
         self.player = Player(self.acts["play"], lambda: (self.frame_index, self.frame_count), self)
         self.player.step.connect(self._on_play_step)
         self.drops = FileDrops(self)
@@ -181,6 +178,8 @@ class ViewerWindow(QtWidgets.QMainWindow):
             return False
         self.recording, self.info, self.frame_index = rec, empty_details(rec), -1
         self.panel.clear()
+        self.panel.set_pixel_size(rec.pixel_size_um)  # scale bar, profile and ROI in µm
+        self.panel.set_saturation_value(display_saturation(rec))
         self.recordings.select_name(name)
         self.set_count(len(rec))
         self.clear_message()
@@ -380,9 +379,16 @@ class ViewerWindow(QtWidgets.QMainWindow):
 
     def _update_enabled(self) -> None:
         frames = self.recording is not None and self.frame_count > 0
-        update_enabled(self.acts, file=self.path is not None, frames=frames,
-                       session=self.recording is not None and self.info.loadable)  # fmt: skip
+        self.acts.refresh()
         self.transport.set_usable(frames)
+
+    def show_cheat_sheet(self) -> CheatSheet:
+        """F1: the keys and mouse gestures of both windows."""
+        if self._cheat_sheet is None:
+            self._cheat_sheet = CheatSheet(self.acts.values(), self, Window.VIEWER)
+        self._cheat_sheet.show()
+        self._cheat_sheet.raise_()
+        return self._cheat_sheet
 
     # ==== closing ============================================================================
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
