@@ -319,7 +319,7 @@ def test_open_recent(viewer, recording, tmp_path, qtbot):
     write_recording(other, n=4)
     viewer.open_file(path)
     viewer.open_file(other)
-    viewer._fill_recent_menu()
+    viewer.recent_menu.aboutToShow.emit()  # the menu fills itself as it opens
     actions = {a.text(): a for a in viewer.recent_menu.actions()}
     assert list(actions)[:2] == [str(other.resolve()), str(path.resolve())]
     with qtbot.waitSignal(viewer.file_opened):

@@ -90,6 +90,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.speed = self.transport.speed
         self.frame_label = QtWidgets.QLabel(" ", objectName="frameLabel")
         self.frame_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.frame_label.setWordWrap(True)  # all of it on a 1024-pixel screen
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -113,7 +114,9 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self._cheat_sheet: CheatSheet | None = None
         self.acts = build_viewer_actions(self, self.dock.view_action())  # + self.recent_menu
         self.transport.use_actions(self.acts)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(
+            lambda: fill_recent_menu(self.recent_menu, self.open_file)
+        )
         self.panel.auto_levels_continuous_changed.connect(lambda _on: self.acts.refresh())
         self.player = Player(self.acts["play"], lambda: (self.frame_index, self.frame_count), self)
         self.player.step.connect(self._on_play_step)
@@ -127,9 +130,6 @@ class ViewerWindow(QtWidgets.QMainWindow):
             self.open_file(path)
         else:
             self.statusBar().showMessage("Open a recording: File > Open (Ctrl+O), or drop a file")
-
-    def _fill_recent_menu(self) -> None:
-        fill_recent_menu(self.recent_menu, self.open_file)
 
     # ==== opening ============================================================================
     def choose_and_open(self) -> bool:
