@@ -362,8 +362,11 @@ def test_follow_a_recording_while_it_is_written(tmp_path, qtbot):
         assert viewer.following and viewer.rec_file.swmr
         assert "Recording in progress" in viewer.message()
         assert "recording…" in viewer.windowTitle()
+        assert not viewer.acts["export_frame"].isEnabled()  # no frame yet
         assert writer.add(5) == "wrote 5"
         qtbot.waitUntil(lambda: viewer.frame_count == 5, timeout=5000)
+        # The first frames enable the frame actions at once (not at the next details read).
+        assert viewer.acts["export_frame"].isEnabled() and viewer.acts["play"].isEnabled()
         assert viewer.frame_index == 4  # stays on the newest frame, like tail -f
         assert np.array_equal(viewer.panel.frame, np.full(LIVE_SHAPE, 4, np.uint16))
         assert "5 frames so far" in viewer.message()

@@ -288,6 +288,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         """The recording has ``n`` frames (it grows while it is being written)."""
         self.frame_count = n
         self.transport.set_count(n)
+        self._update_enabled()  # a followed recording's first frame enables the frame actions
         self.frame_count_changed.emit(n)
 
     def _update_frame_label(self) -> None:
@@ -378,9 +379,8 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.setWindowTitle(title)
 
     def _update_enabled(self) -> None:
-        frames = self.recording is not None and self.frame_count > 0
         self.acts.refresh()
-        self.transport.set_usable(frames)
+        self.transport.set_usable(self.recording is not None and self.frame_count > 0)
 
     def show_cheat_sheet(self) -> CheatSheet:
         """F1: the keys and mouse gestures of both windows."""
