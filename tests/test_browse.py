@@ -30,7 +30,13 @@ from uutrack_gui.browse.model import (
     verdict,
 )
 from uutrack_gui.browse.notice import Level
-from uutrack_gui.browse.playback import DEFAULT_FPS, EVERY_FRAME_TICK_MS, MIN_TICK_MS, PlaybackClock
+from uutrack_gui.browse.playback import (
+    DEFAULT_FPS,
+    EVERY_FRAME_TICK_MS,
+    MAX_TICK_MS,
+    MIN_TICK_MS,
+    PlaybackClock,
+)
 from uutrack_gui.storage import Hdf5Writer, RecordingFile, StorageError
 from uutrack_gui.storage.legacy_writer import write_legacy_recording
 
@@ -160,7 +166,7 @@ def test_facts_details_and_frame_label(tmp_path):
     assert details.frame_time(12) == pytest.approx(0.14)
     clock = _dt.datetime.fromtimestamp(T0 + 0.14)
     assert details.describe_frame(12, 30) == (
-        f"Frame 12 of 30   ·   t = 0.140 s ({clock:%H:%M:%S}.{clock.microsecond // 1000:03d})"
+        f"Frame 13 of 30   ·   t = 0.140 s ({clock:%H:%M:%S}.{clock.microsecond // 1000:03d})"
         "   ·   camera counter 14   ·   recorded at 100 fps"
     )
     assert verdict(details.report) == ("Check this recording", Tone.BAD)
@@ -183,7 +189,7 @@ def test_legacy_recording_rows_and_facts(tmp_path):
     assert facts["Data type"] == "int16 (holds uint16)"
     assert "End" not in facts
     assert details.report.padding_frames == 2
-    assert details.describe_frame(3, 7) == "Frame 3 of 7   ·   no timestamps (UUTrack file)"
+    assert details.describe_frame(3, 7) == "Frame 4 of 7   ·   no timestamps (UUTrack file)"
     assert verdict(details.report) == (
         "UUTrack file: no counters or timestamps to check",
         Tone.CAUTION,
@@ -254,7 +260,7 @@ def test_every_frame_and_no_timestamps():
     clock.now = 0.2
     assert play.due(0, 100).index == 5
     play.start(0, 0.01)
-    assert play.period_ms() == 1000  # never slower than a tick a second
+    assert play.period_ms() == MAX_TICK_MS  # never slower than 4 ticks a second
     # Timestamps that lag the frame count (a growing file): the rate is used.
     follow = PlaybackClock(STAMPS[:5], fps=50.0, clock=clock)
     clock.now = 1.0
@@ -355,7 +361,7 @@ def test_export_a_range(source, tmp_path):
     report = job.wait(30)
     assert report.outcome is Outcome.DONE and report.frames == 14
     assert report.notice.level is Level.INFO
-    assert report.notice.text.startswith(f"Exported frames 8–21 (14 frames) to {out} [")
+    assert report.notice.text.startswith(f"Exported frames 9–22 (14 frames) to {out} [")
     assert progress == [(8, 14), (14, 14)]  # every 8 frames and the last
     with RecordingFile(out) as f:
         part = f.recording()
@@ -401,7 +407,7 @@ def test_export_failure_and_range_checks(source, tmp_path):
     assert report.outcome is Outcome.FAILED and report.notice.level is Level.ERROR
     assert "it is the file being read" in report.notice.text
     assert range_problem(5, 5, 30) == "Nothing exported: the last frame is before the first."
-    assert range_problem(20, 40, 30) == "Nothing exported: frames 20–39 are not in 0–29."
+    assert range_problem(20, 40, 30) == "Nothing exported: frames 21–40 are not in 1–30."
     assert range_problem(0, 30, 30) == ""
     source_path = Path("/data/rec.h5")
     assert suggested_range_path(source_path) == Path("/data/rec_export.h5")

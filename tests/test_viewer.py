@@ -58,14 +58,17 @@ def test_open_and_step_through_frames(viewer, recording, qtbot):
     assert viewer.frame_count == 30
     assert viewer.frame_index == 0
     assert np.array_equal(viewer.panel.frame, frames[0])
-    assert viewer.slider.maximum() == 29 and viewer.spin.maximum() == 29
+    assert viewer.slider.maximum() == 29  # file indices 0…29
+    # Frames are numbered 1…30 for the operator: the frame box and the label.
+    assert (viewer.spin.minimum(), viewer.spin.maximum()) == (1, 30)
+    assert viewer.transport.count_label.text() == "of 30"
     assert Path(path).resolve() in recent_files()
     viewer.panel.graphics.setFocus()
     for i in range(1, 6):
         qtbot.keyClick(viewer.panel.graphics, QtCore.Qt.Key_Right)
         qtbot.waitUntil(lambda i=i: viewer.frame_index == i)
         assert np.array_equal(viewer.panel.frame, frames[i])
-        assert viewer.slider.value() == i and viewer.spin.value() == i
+        assert viewer.slider.value() == i and viewer.spin.value() == i + 1
     qtbot.keyClick(viewer.panel.graphics, QtCore.Qt.Key_Left)
     qtbot.waitUntil(lambda: viewer.frame_index == 4)
     qtbot.keyClick(viewer.panel.graphics, QtCore.Qt.Key_End)
@@ -75,7 +78,7 @@ def test_open_and_step_through_frames(viewer, recording, qtbot):
     # The label says which frame, when, and the camera's counter (gaps shift it).
     viewer.show_frame(12)
     label = viewer.frame_label.text()
-    assert "Frame 12 of 30" in label and "t = 0.140 s" in label and "camera counter 14" in label
+    assert "Frame 13 of 30" in label and "t = 0.140 s" in label and "camera counter 14" in label
     # Values under the cursor are the file's values.
     assert viewer.panel.describe_pixel(3, 2) == f"x 3  y 2  value {frames[12][2, 3]}"
 
@@ -101,10 +104,11 @@ def test_slider_drag_reads_few_frames_and_shows_the_last(viewer, recording, qtbo
 def test_spin_box_seeks(viewer, recording, qtbot):
     path, frames = recording
     viewer.open_file(path)
-    viewer.spin.setValue(17)
+    viewer.spin.setValue(18)  # the 18th frame: index 17 in the file
     qtbot.waitUntil(lambda: viewer.frame_index == 17)
     assert np.array_equal(viewer.panel.frame, frames[17])
     assert viewer.slider.value() == 17
+    assert viewer.frame_label.text().startswith("Frame 18 of 30")
 
 
 def test_integrity_and_session_panels(viewer, recording, qtbot):
@@ -276,7 +280,7 @@ def test_export_range(viewer, recording, tmp_path, qtbot):
     out = tmp_path / "part.h5"
     with qtbot.waitSignal(viewer.export_finished, timeout=10000) as done:
         assert viewer.export_range(out, 8, 22)
-    assert "Exported frames 8–21 (14 frames)" in done.args[0]
+    assert "Exported frames 9–22 (14 frames)" in done.args[0]
     assert viewer.banner.level == "info"
     with RecordingFile(out) as f:
         rec = f.recording()
@@ -315,7 +319,7 @@ def test_open_recent(viewer, recording, tmp_path, qtbot):
     write_recording(other, n=4)
     viewer.open_file(path)
     viewer.open_file(other)
-    viewer._fill_recent_menu()
+    viewer.recent_menu.aboutToShow.emit()  # the menu fills itself as it opens
     actions = {a.text(): a for a in viewer.recent_menu.actions()}
     assert list(actions)[:2] == [str(other.resolve()), str(path.resolve())]
     with qtbot.waitSignal(viewer.file_opened):
@@ -358,8 +362,11 @@ def test_follow_a_recording_while_it_is_written(tmp_path, qtbot):
         assert viewer.following and viewer.rec_file.swmr
         assert "Recording in progress" in viewer.message()
         assert "recording…" in viewer.windowTitle()
+        assert not viewer.acts["export_frame"].isEnabled()  # no frame yet
         assert writer.add(5) == "wrote 5"
         qtbot.waitUntil(lambda: viewer.frame_count == 5, timeout=5000)
+        # The first frames enable the frame actions at once (not at the next details read).
+        assert viewer.acts["export_frame"].isEnabled() and viewer.acts["play"].isEnabled()
         assert viewer.frame_index == 4  # stays on the newest frame, like tail -f
         assert np.array_equal(viewer.panel.frame, np.full(LIVE_SHAPE, 4, np.uint16))
         assert "5 frames so far" in viewer.message()

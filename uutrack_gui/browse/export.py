@@ -1,6 +1,7 @@
 """Export jobs: a frame range copied to a new recording on a thread, with progress and cancel.
 
-:class:`RangeExport` runs :func:`~uutrack_gui.storage.export.export_range` on a plain
+:class:`RangeExport` runs :func:`~uutrack_gui.storage.export.export_range` (and
+:class:`OmeTiffExport` :func:`~uutrack_gui.storage.ome_tiff.export_ome_tiff`) on a plain
 :class:`threading.Thread`, so that whoever started it (the viewer window, a script) stays
 responsive; it reports progress through a callback and ends with one :class:`ExportReport`.
 Cancelling stops after the frame being copied: the partial recording is closed as aborted and
@@ -22,6 +23,7 @@ import numpy as np
 from uutrack_gui.browse.notice import Level, Notice
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.export import ExportCancelled, export_range, write_tiff
+from uutrack_gui.storage.ome_tiff import export_ome_tiff
 from uutrack_gui.storage.reader import Recording
 
 #: ``on_progress(done, total)``: frames copied so far, of all to copy.
@@ -50,7 +52,8 @@ def range_problem(start: int, stop: int, count: int) -> str:
     if stop <= start:
         return "Nothing exported: the last frame is before the first."
     if not 0 <= start < stop <= count:
-        return f"Nothing exported: frames {start}–{stop - 1} are not in 0–{count - 1}."
+        # Numbered 1…N, as the operator sees frames.
+        return f"Nothing exported: frames {start + 1}–{stop} are not in 1–{count}."
     return ""
 
 
@@ -79,17 +82,20 @@ def export_frame_tiff(
     write_tiff(path, frame, description)
 
 
-class RangeExport:
-    """Copy frames ``start`` to ``stop - 1`` of ``recording`` into a new recording in ``path``.
+class ExportJob:
+    """Copy frames ``start`` to ``stop - 1`` of ``recording`` to ``path`` on a thread.
+
+    Subclasses say how (:meth:`_export`); this class owns the thread, the progress reports,
+    cancelling and the one :class:`ExportReport` at the end.
 
     Parameters
     ----------
     recording : Recording
         The source, open for reading (h5py serialises access from this thread and the caller's).
     path : path-like
-        The file to write (appended to as a new recording if it exists).
+        The file to write.
     start, stop : int
-        The range, ``stop`` excluded.
+        The range, 0-based file indices, ``stop`` excluded.
     on_progress : callable, optional
         Called from the export thread as ``on_progress(done, total)`` every
         ``progress_every`` frames and after the last one; it may call :meth:`cancel`.
@@ -150,10 +156,13 @@ class RangeExport:
             self._on_progress(done, total)
         return not self._cancel.is_set()
 
+    def _export(self) -> tuple[int, str]:
+        """Do the export (reporting through :meth:`_progress`); (frames written, message)."""
+        raise NotImplementedError
+
     def _run(self) -> None:
-        start, stop = self.start_frame, self.stop_frame
         try:
-            result = export_range(self.recording, self.path, start, stop, self._progress)
+            frames, text = self._export()
         except ExportCancelled as exc:
             report = ExportReport(
                 Outcome.CANCELLED, self._done, Notice(f"Export cancelled: {exc}", Level.WARNING)
@@ -163,11 +172,44 @@ class RangeExport:
                 Outcome.FAILED, self._done, Notice(f"Export failed: {exc}", Level.ERROR)
             )
         else:
-            text = (
-                f"Exported frames {start}–{stop - 1} ({result.frames:,} frames) to "
-                f"{result.path} [{result.group}]"
-            )
-            report = ExportReport(Outcome.DONE, result.frames, Notice(text, Level.INFO))
+            report = ExportReport(Outcome.DONE, frames, Notice(text, Level.INFO))
         self.report = report
         if self._on_done is not None:
             self._on_done(report)
+
+
+class RangeExport(ExportJob):
+    """Frames ``start`` to ``stop - 1`` copied into a new HDF5 recording in ``path`` (appended
+    as a new recording if the file exists); cancelled, the partial recording is closed as
+    aborted and holds exactly the frames reported so far."""
+
+    def _export(self) -> tuple[int, str]:
+        start, stop = self.start_frame, self.stop_frame
+        result = export_range(self.recording, self.path, start, stop, self._progress)
+        # Numbered 1…N, as the operator sees frames.
+        text = (
+            f"Exported frames {start + 1}–{stop} ({result.frames:,} frames) to "
+            f"{result.path} [{result.group}]"
+        )
+        return result.frames, text
+
+
+class OmeTiffExport(ExportJob):
+    """Frames ``start`` to ``stop - 1`` written as a multi-page OME-TIFF (t, y, x) for Fiji and
+    napari, frame by frame, with the pixel size and time increment; cancelled, the partial
+    file is deleted by :func:`~uutrack_gui.storage.ome_tiff.export_ome_tiff`."""
+
+    def _export(self) -> tuple[int, str]:
+        start, stop = self.start_frame, self.stop_frame
+        result = export_ome_tiff(self.recording, self.path, start, stop, self._progress)
+        kind = "BigTIFF " if result.bigtiff else ""
+        text = (
+            f"Exported frames {start + 1}–{stop} ({result.frames:,} frames) as "
+            f"{kind}OME-TIFF to {result.path}"
+        )
+        return result.frames, text
+
+
+def suggested_ome_path(source: Path | None) -> Path:
+    """Where an OME-TIFF export goes by default: ``<source>.ome.tif`` beside the source."""
+    return source.with_name(f"{source.stem}.ome.tif") if source else Path("export.ome.tif")

@@ -249,7 +249,7 @@ class RecordingDetails:
 
     def describe_frame(self, index: int, count: int) -> str:
         """The frame label: which frame, when, the camera's counter and the recorded rate."""
-        parts = [f"Frame {index:,} of {count:,}"]
+        parts = [f"Frame {index + 1:,} of {count:,}"]  # 1…N for the operator; 0-based in the API
         t = self.frame_time(index)
         if t is not None:
             clock = _dt.datetime.fromtimestamp(float(self.timestamps[index]))
@@ -263,6 +263,15 @@ class RecordingDetails:
         if fps:
             parts.append(f"recorded at {format_rate(fps)} fps")
         return "   ·   ".join(parts)
+
+
+def display_saturation(rec: Recording) -> float | None:
+    """The value a recording's pixels saturate at, for the display; None: the dtype's maximum.
+
+    A legacy UUTrack file stores uint16 camera data as int16, and its saver clipped at 32767:
+    that is its saturation, not 65535.
+    """
+    return 32767.0 if rec.stored_dtype == np.int16 else None
 
 
 def empty_details(rec: Recording | None = None) -> RecordingDetails:

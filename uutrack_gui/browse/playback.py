@@ -21,6 +21,9 @@ import numpy as np
 DEFAULT_FPS = 25.0
 #: Shortest tick period: no point in reading frames faster than a screen shows them.
 MIN_TICK_MS = 16
+#: Longest tick period: a sparse time-lapse (one frame every 5 s) still shows each frame within
+#: a quarter second of when it is due; a tick that finds the same frame due reads nothing.
+MAX_TICK_MS = 250
 #: Tick period of "every frame" playback: as fast as is comfortable to watch.
 EVERY_FRAME_TICK_MS = 30
 
@@ -33,6 +36,7 @@ SPEEDS: tuple[tuple[str, float | None], ...] = (
     ("2×", 2.0),
     ("4×", 4.0),
     ("10×", 10.0),
+    ("100×", 100.0),  # a time-lapse of one frame every few seconds, watched in seconds
     ("Every frame", None),
 )
 #: Position of the recorded rate in :data:`SPEEDS` (the default).
@@ -99,11 +103,11 @@ class PlaybackClock:
 
     def period_ms(self) -> int:
         """How often to ask for the frame due: once per recorded frame at the speed, within
-        [:data:`MIN_TICK_MS`, 1000] ms."""
+        [:data:`MIN_TICK_MS`, :data:`MAX_TICK_MS`] ms."""
         if self._speed is None:
             return EVERY_FRAME_TICK_MS
         rate = self._fps * self._speed
-        return int(max(MIN_TICK_MS, min(1000.0, 1000.0 / rate)))
+        return int(max(MIN_TICK_MS, min(MAX_TICK_MS, 1000.0 / rate)))
 
     def due(self, current: int, count: int) -> Step:
         """The frame to show now, given the frame on screen and the frames in the recording.

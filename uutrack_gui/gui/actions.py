@@ -68,6 +68,21 @@ class ActionInfo:
         return self.text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
 
 
+class Unbound:
+    """Stands in for a window when only an action table's keys and texts are wanted.
+
+    The F1 sheet of one window lists the other window's keys too, and that window may not
+    exist (a viewer opened on its own). Any attribute of an ``Unbound``, and any call, gives
+    another ``Unbound``, so a table's handlers and predicates can be named; they are never run.
+    """
+
+    def __getattr__(self, name: str) -> Unbound:
+        return self
+
+    def __call__(self, *args: object, **kwargs: object) -> Unbound:
+        return self
+
+
 class ActionRegistry(Mapping[str, QtWidgets.QAction]):
     """The QActions of one window, made from :class:`ActionInfo` records; a mapping by key.
 

@@ -28,6 +28,8 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 from uutrack_gui.gui import levels as lv
 from uutrack_gui.gui.contrast_column import ContrastColumn
 from uutrack_gui.gui.mask_overlay import MaskOverlay
+from uutrack_gui.gui.profile_tool import DragViewBox, ProfileTool
+from uutrack_gui.gui.roi_tool import RoiTool
 from uutrack_gui.gui.scale_bar import ScaleBar
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
@@ -40,22 +42,6 @@ HISTOGRAM_INTERVAL_MS = 250
 SATURATION_COLOUR = (255, 0, 0)
 #: Entries of the display lookup table (gamma and colour map).
 _LUT_SIZE = 512
-
-
-class _ImageViewBox(pg.ViewBox):
-    """A ViewBox whose left-button drags can be taken over (to draw a line profile)."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        #: Called with each drag event instead of panning, while set.
-        self.drag_handler = None
-
-    def mouseDragEvent(self, ev, axis=None) -> None:  # pyqtgraph's name
-        if self.drag_handler is not None and ev.button() == QtCore.Qt.LeftButton:
-            ev.accept()
-            self.drag_handler(ev)
-            return
-        super().mouseDragEvent(ev, axis)
 
 
 class ImagePanel(QtWidgets.QWidget):
@@ -103,7 +89,7 @@ class ImagePanel(QtWidgets.QWidget):
     # --- construction -------------------------------------------------------------------------
     def _build_image(self) -> None:
         self.graphics = pg.GraphicsLayoutWidget()
-        self.view = _ImageViewBox(lockAspect=True, invertY=True)
+        self.view = DragViewBox(lockAspect=True, invertY=True)
         self.graphics.addItem(self.view)
         self.view.setMenuEnabled(True)
         self.image_item = pg.ImageItem()
@@ -149,29 +135,10 @@ class ImagePanel(QtWidgets.QWidget):
             line.setZValue(10)
             self.view.addItem(line, ignoreBounds=True)
 
-        self.profile_line = pg.LineSegmentROI([[10, 10], [100, 100]], pen=pg.mkPen("c", width=2))
-        self.profile_line.setZValue(11)
-        self.profile_line.setVisible(False)
-        self.view.addItem(self.profile_line)
-        self.profile_line.sigRegionChanged.connect(self._update_profile)
-
-        self.roi_rect = pg.RectROI([0, 0], [100, 100], pen=pg.mkPen("m", width=2))
-        self.roi_rect.addScaleHandle([0, 0], [1, 1])
-        self.roi_rect.setZValue(12)
-        self.roi_rect.setVisible(False)
-        self.view.addItem(self.roi_rect)
-        self.roi_label = pg.TextItem(color=(255, 120, 255), anchor=(0, 1), fill=(0, 0, 0, 150))
-        self.roi_label.setZValue(13)
-        self.roi_label.setVisible(False)
-        self.view.addItem(self.roi_label, ignoreBounds=True)
-        self.roi_rect.sigRegionChanged.connect(self._update_roi_label)
-
-        self.profile_plot = pg.PlotWidget()
-        self.profile_plot.setLabel("left", "value")
-        self.profile_plot.setMaximumHeight(170)
-        self.profile_plot.setVisible(False)
-        self._profile_curve = self.profile_plot.plot(pen=pg.mkPen("c"))
-        self._label_profile_axis()
+        self.profile_tool = ProfileTool(self.view)
+        self.profile_line, self.profile_plot = self.profile_tool.line, self.profile_tool.plot
+        self.roi_tool = RoiTool(self.view)
+        self.roi_rect, self.roi_label = self.roi_tool.rect, self.roi_tool.label
 
     def _build_layout(self) -> None:
         self.readout = QtWidgets.QLabel(" ")
@@ -212,7 +179,7 @@ class ImagePanel(QtWidgets.QWidget):
         if first or previous.dtype != frame.dtype:
             self._histogram_range = None  # a new kind of frame: the axis starts afresh
             self._configure_level_boxes(frame.dtype)
-        self._frame = frame
+        self._frame = self.profile_tool.frame = self.roi_tool.frame = frame
         step = max(1, math.ceil(max(frame.shape) / MAX_DISPLAY_SIDE))
         shown = frame[::step, ::step] if step > 1 else frame
         self._shown = shown
@@ -230,14 +197,14 @@ class ImagePanel(QtWidgets.QWidget):
         self._histogram_stale = True
         if not self._histogram_timer.isActive():
             self._refresh_histogram()
-        if self.profile_line.isVisible():
-            self._update_profile()
+        if self.profile_tool.visible:
+            self.profile_tool.update()
         if self._cursor is not None:
             self._show_pixel(*self._cursor)
 
     def clear(self) -> None:
         """Show nothing; the next frame starts a new histogram axis."""
-        self._frame = None
+        self._frame = self.profile_tool.frame = self.roi_tool.frame = None
         self._shown = None
         self._histogram_range = None
         self.image_item.clear()
@@ -467,9 +434,8 @@ class ImagePanel(QtWidgets.QWidget):
         else:
             self._scale_bar.set_pixel_size(self._pixel_size)
             self._scale_bar.setVisible(True)
-        self._label_profile_axis()
-        self._update_profile()
-        self._update_roi_label()
+        self.profile_tool.set_pixel_size(self._pixel_size)
+        self.roi_tool.set_pixel_size(self._pixel_size)
 
     @property
     def pixel_size(self) -> float | None:
@@ -493,107 +459,35 @@ class ImagePanel(QtWidgets.QWidget):
 
         Panning is then on the middle button (and the wheel zooms, as always).
         """
-        if visible and self._frame is not None and not self.profile_line.isVisible():
-            rows, cols = self._frame.shape
-            self.set_profile_line((cols * 0.25, rows * 0.5), (cols * 0.75, rows * 0.5))
-        self.profile_line.setVisible(visible)
-        self.profile_plot.setVisible(visible)
-        self.view.drag_handler = self._draw_profile if visible else None
-        if visible:
-            self._update_profile()
+        self.profile_tool.set_visible(visible)
 
     def set_profile_line(self, start: tuple[float, float], end: tuple[float, float]) -> None:
         """Place the profile line from ``start`` to ``end`` (x, y in frame pixels)."""
-        line = self.profile_line
-        line.setPos((0, 0))
-        for handle, (x, y) in zip(line.getHandles(), (start, end), strict=True):
-            line.movePoint(handle, QtCore.QPointF(x, y), finish=False, coords="parent")
-        line.sigRegionChangeFinished.emit(line)
+        self.profile_tool.set_line(start, end)
 
     def profile_endpoints(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """The profile line's ends (x, y) in frame pixels."""
-        line = self.profile_line
-        start, end = (line.mapToParent(h.pos()) for h in line.getHandles())
-        return (start.x(), start.y()), (end.x(), end.y())
+        return self.profile_tool.endpoints()
 
     def profile_length(self) -> tuple[float, float | None]:
         """Length of the profile line in pixels and in µm (None if not calibrated)."""
-        (x0, y0), (x1, y1) = self.profile_endpoints()
-        pixels = math.hypot(x1 - x0, y1 - y0)
-        return pixels, (None if self._pixel_size is None else pixels * self._pixel_size)
-
-    def _draw_profile(self, ev) -> None:
-        """A left drag on the image in profile mode: the line follows from press to cursor."""
-        start = self.view.mapSceneToView(ev.buttonDownScenePos())
-        end = self.view.mapSceneToView(ev.scenePos())
-        self.set_profile_line((start.x(), start.y()), (end.x(), end.y()))
+        return self.profile_tool.length()
 
     def profile(self) -> np.ndarray:
         """Values of the full-resolution frame along the profile line (nearest pixel)."""
-        if self._frame is None:
-            return np.empty(0)
-        (x0, y0), (x1, y1) = self.profile_endpoints()
-        n = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
-        rows, cols = self._frame.shape
-        xs = np.clip(np.rint(np.linspace(x0, x1, n)).astype(int), 0, cols - 1)
-        ys = np.clip(np.rint(np.linspace(y0, y1, n)).astype(int), 0, rows - 1)
-        return self._frame[ys, xs]
-
-    def _update_profile(self) -> None:
-        values = self.profile()
-        pixels, um = self.profile_length()
-        scale = (um / pixels if pixels else 0.0) if um is not None else 1.0
-        distance = np.linspace(0.0, pixels * scale, values.size)
-        self._profile_curve.setData(distance, values)
-        if um is None:
-            title = f"length {pixels:.1f} px"
-        else:
-            title = f"length {pixels:.1f} px = {um:.2f} µm"
-        self.profile_plot.setTitle(title, size="9pt")
-
-    def _label_profile_axis(self) -> None:
-        unit = "µm" if self._pixel_size is not None else "px"
-        self.profile_plot.setLabel("bottom", f"distance along the line ({unit})")
+        return self.profile_tool.values()
 
     def set_roi_selector_visible(self, visible: bool) -> None:
         """Show the ROI rectangle (drag and resize it, then read :meth:`selected_roi`)."""
-        if visible and self._frame is not None and not self.roi_rect.isVisible():
-            rows, cols = self._frame.shape
-            self.roi_rect.setPos((cols // 4, rows // 4))
-            self.roi_rect.setSize((cols // 2, rows // 2))
-        self.roi_rect.setVisible(visible)
-        self.roi_label.setVisible(visible)
-        self._update_roi_label()
+        self.roi_tool.set_visible(visible)
 
     def selected_roi(self) -> tuple[int, int, int, int] | None:
         """The ROI rectangle as (x0, y0, width, height) in frame pixels, clipped to the frame."""
-        if self._frame is None or not self.roi_rect.isVisible():
-            return None
-        rows, cols = self._frame.shape
-        x, y = self.roi_rect.pos()
-        w, h = self.roi_rect.size()
-        x0, y0 = max(0, int(round(x))), max(0, int(round(y)))
-        x1, y1 = min(cols, int(round(x + w))), min(rows, int(round(y + h)))
-        if x1 - x0 < 1 or y1 - y0 < 1:
-            return None
-        return (x0, y0, x1 - x0, y1 - y0)
+        return self.roi_tool.selected()
 
     def roi_text(self) -> str:
         """ "x 16  y 32  64 × 48 px" (and the size in µm when calibrated), "" without an ROI."""
-        roi = self.selected_roi()
-        if roi is None:
-            return ""
-        x, y, w, h = roi
-        text = f"x {x}  y {y}  {w} × {h} px"
-        if self._pixel_size is not None:
-            text += f"  ({w * self._pixel_size:.2f} × {h * self._pixel_size:.2f} µm)"
-        return text
-
-    def _update_roi_label(self) -> None:
-        if not self.roi_rect.isVisible():
-            return
-        self.roi_label.setText(self.roi_text())
-        self.roi_label.setPos(*self.roi_rect.pos())
+        return self.roi_tool.text()
 
     # --- cursor -------------------------------------------------------------------------------
     def _on_mouse_moved(self, event: tuple) -> None:

@@ -118,3 +118,11 @@ def main_window_actions(w: MainWindow) -> list[ActionInfo]:
                    "List the keyboard shortcuts"),
         ActionInfo("about", "&About", w.show_about, "info", tip="About uutrack_gui"),
     ]  # fmt: skip
+
+
+def main_window_action_table() -> list[ActionInfo]:
+    """The main window's actions without a main window (handlers unbound, never to be run):
+    for the F1 sheet of a viewer opened on its own, which lists both windows' keys."""
+    from uutrack_gui.gui.actions import Unbound
+
+    return main_window_actions(Unbound())  # type: ignore[arg-type]  # only keys and texts read

@@ -1,146 +1,124 @@
-"""The viewer's actions as data: one table of records, built into QActions in one loop.
+"""The viewer's actions as data, on the shared registry (:mod:`uutrack_gui.gui.actions`).
 
-Menus, toolbar, transport buttons and shortcuts all use the same QAction of each record.
-(To be replaced by the shared action registry, ``gui/actions.py``, when both windows use it.)
+Keys mean the same in both windows: Ctrl+O opens a recording, Ctrl+S saves the frame on screen
+(the main window's Ctrl+S saves the snapped frame, UUTrack's key), F1 lists the keys and mouse
+gestures of both windows. The main window's F5 (snap) has no meaning here, so the viewer leaves
+F5 unbound rather than giving it another one; Reload is Ctrl+R.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PyQt5 import QtCore, QtGui, QtWidgets
+from PyQt5 import QtCore, QtWidgets
 
+from uutrack_gui.gui.actions import ActionInfo, ActionRegistry, Layout, Unbound
 from uutrack_gui.gui.icons import icon_or_blank
 from uutrack_gui.gui.recent import recent_files
 
-Keys = QtGui.QKeySequence
+if TYPE_CHECKING:
+    from uutrack_gui.gui.viewer.window import ViewerWindow
 
-
-class Needs(Enum):
-    """When an action is enabled."""
-
-    ALWAYS = "always"
-    FILE = "file"  #: a file is open
-    FRAMES = "frames"  #: a recording with frames is on screen
-    SESSION = "session"  #: the recording stores a session
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    """One action of the viewer (menus, toolbar, shortcuts).
-
-    ``handler`` names the window's method it calls (dotted for the image panel's), with
-    ``args``, or with the checked state if the action is checkable.
-    """
-
-    key: str
-    text: str
-    handler: str
-    shortcuts: tuple[str | Keys.StandardKey, ...] = ()
-    icon: str = ""
-    checkable: bool = False
-    tip: str = ""
-    needs: Needs = Needs.ALWAYS
-    args: tuple[int, ...] = ()
-
-
-A = ActionSpec
-FRAMES, FILE, SESSION = Needs.FRAMES, Needs.FILE, Needs.SESSION
-ACTIONS: tuple[ActionSpec, ...] = (
-    A("open", "&Open…", "choose_and_open", (Keys.Open,), "open",
-      tip="Open a recording file (Ctrl+O)"),
-    A("reload", "&Reload", "reload", ("F5",), tip="Reopen the file (shows new frames)", needs=FILE),
-    # Ctrl+S saved the image in the original UUTrack: the same key here.
-    A("export_frame", "Export &frame…", "export_frame", ("Ctrl+E", Keys.Save), "export",
-      tip="Save the frame on screen as a 16-bit TIFF or PNG (Ctrl+E)", needs=FRAMES),
-    A("export_range", "Export frame &range…", "exporter.choose_range", ("Ctrl+Shift+E",),
-      tip="Copy a range of frames into a new HDF5 recording", needs=FRAMES),
-    A("close", "&Close window", "close", (Keys.Close,)),
-    A("play", "&Play", "toggle_play", ("Space",), "play", tip="Play / pause (Space)", needs=FRAMES),
-    A("next", "&Next frame", "step", ("Right",), tip="Next frame (→)", needs=FRAMES, args=(1,)),
-    A("previous", "P&revious frame", "step", ("Left",), tip="Previous frame (←)", needs=FRAMES,
-      args=(-1,)),
-    A("forward", "Forward 10 frames", "step", ("Shift+Right",), needs=FRAMES, args=(10,)),
-    A("back", "Back 10 frames", "step", ("Shift+Left",), needs=FRAMES, args=(-10,)),
-    A("first", "&First frame", "show_frame", ("Home",), tip="First frame (Home)", needs=FRAMES,
-      args=(0,)),
-    A("last", "&Last frame", "show_frame", ("End",), tip="Last frame (End)", needs=FRAMES,
-      args=(-1,)),
-    A("autolevels", "&Auto levels", "panel.auto_levels_once", ("Ctrl+L",), "autolevels",
-      tip="Fit black and white levels to this frame (Ctrl+L)", needs=FRAMES),
-    A("autolevels_continuous", "Auto levels on &every frame", "panel.set_auto_levels_continuous",
-      checkable=True),
-    A("crosshair", "&Crosshair", "panel.set_crosshair_visible", ("Ctrl+H",), "crosshair",
-      checkable=True, tip="Crosshair that follows the cursor (Ctrl+H)"),
-    A("profile", "Line &profile", "panel.set_profile_visible", ("Ctrl+P",), "profile",
-      checkable=True, tip="Values along a line you can drag (Ctrl+P)"),
-    A("load_settings", "&Load these settings", "request_load_settings", icon="settings",
-      tip="Use the recording's session (camera, saving) in the main window", needs=SESSION),
-    A("save_settings", "&Save settings as YAML…", "save_settings", needs=SESSION),
-)  # fmt: skip
-#: Menus and the toolbar by action key; None is a separator, "recent" the recent-files menu.
-MENUS = {
-    "&File": ("open", "recent", "reload", None, "export_frame", "export_range", None, "close"),
-    "&View": ("autolevels", "autolevels_continuous", "crosshair", "profile", "details"),
-    "&Playback": ("play", "next", "previous", "forward", "back", "first", "last"),
-    "&Recording": ("load_settings", "save_settings"),
+#: Menus by action key; None is a separator, "recent" the recent-files menu, "details" the
+#: recording panel's show/hide action.
+MENUS: dict[str, Layout] = {
+    "&File": ["open", "recent", "reload", None, "close"],
+    "&Export": ["export_frame", "export_range", "export_ome"],
+    "&View": ["autolevels", "autolevels_continuous", "crosshair", "profile", "details"],
+    "&Playback": ["play", "next", "previous", "forward", "back", "first", "last"],
+    "&Recording": ["load_settings", "save_settings"],
+    "&Help": ["keys"],
 }
-TOOLBAR = ("open", "export_frame", None, "autolevels", "crosshair", "profile", None, "details")
+TOOLBAR: Layout = ["open", "export_frame", None, "autolevels", "crosshair", "profile", None]
+
+#: Viewer action -> the main window's action with the same meaning, for keys bound in both.
+SAME_AS_MAIN: dict[str, str] = {"open": "open", "export_frame": "save_snap", "keys": "keys"}
 
 
-def build_actions(window: QtWidgets.QMainWindow) -> dict[str, QtWidgets.QAction]:
-    """A QAction per record of :data:`ACTIONS`, added to ``window`` (shortcuts work whichever
-    child has the focus), calling the window's handler."""
-    actions: dict[str, QtWidgets.QAction] = {}
-    for spec in ACTIONS:
-        icon = icon_or_blank(spec.icon) if spec.icon else QtGui.QIcon()
-        action = QtWidgets.QAction(icon, spec.text, window)
-        action.setShortcuts([Keys(key) for key in spec.shortcuts])
-        action.setCheckable(spec.checkable)
-        if spec.tip:
-            action.setToolTip(spec.tip)
-            action.setStatusTip(spec.tip)
-        handler = operator.attrgetter(spec.handler)(window)
-        # ``triggered`` only: a user's click or shortcut, never a programmatic setChecked().
-        if spec.checkable:
-            action.triggered.connect(handler)
-        else:
-            action.triggered.connect(lambda _checked=False, h=handler, a=spec.args: h(*a))
-        window.addAction(action)
-        actions[spec.key] = action
-    return actions
+def viewer_actions(w: ViewerWindow) -> list[ActionInfo]:
+    """The viewer's actions, bound to ``w`` (handlers, enabled-when, checked-when)."""
+    panel = w.panel
+
+    def has_file() -> bool:
+        return w.path is not None
+
+    def has_frames() -> bool:
+        return w.recording is not None and w.frame_count > 0
+
+    def has_session() -> bool:
+        return w.recording is not None and w.info.loadable
+
+    A, step, show = ActionInfo, w.step, w.show_frame  # noqa: N806 - a table, read as one
+    frames = {"enabled_when": has_frames}
+    return [
+        A("open", "&Open…", w.choose_and_open, "open", None, "Ctrl+O",
+          "Open a recording file"),
+        A("reload", "&Reload", w.reload, "", None, "Ctrl+R",
+          "Reopen the file (shows new frames)", enabled_when=has_file),
+        A("export_frame", "Save this &frame…", w.export_frame, "export", None, "Ctrl+S",
+          "Save the frame on screen as a 16-bit TIFF or PNG", **frames),
+        A("export_range", "Frame &range to HDF5…", w.exporter.choose_range, "", None,
+          "Ctrl+Shift+E", "Copy a range of frames into a new HDF5 recording", **frames),
+        A("export_ome", "&OME-TIFF…", w.exporter.choose_ome_tiff, "", None, "Ctrl+Shift+T",
+          "Write a range of frames as a multi-page OME-TIFF (Fiji, napari)", **frames),
+        A("close", "&Close window", w.close, "", None, "Ctrl+W", "Close the viewer"),
+        A("play", "&Play", w.toggle_play, "play", None, "Space", "Play / pause", **frames),
+        A("next", "&Next frame", partial(step, 1), "", None, "Right", "Next frame", **frames),
+        A("previous", "P&revious frame", partial(step, -1), "", None, "Left",
+          "Previous frame", **frames),
+        A("forward", "Forward 10 frames", partial(step, 10), "", None, "Shift+Right",
+          **frames),
+        A("back", "Back 10 frames", partial(step, -10), "", None, "Shift+Left", **frames),
+        A("first", "&First frame", partial(show, 0), "", None, "Home", "First frame", **frames),
+        A("last", "&Last frame", partial(show, -1), "", None, "End", "Last frame", **frames),
+        A("autolevels", "&Auto levels", panel.auto_levels_once, "autolevels", None, "Ctrl+L",
+          "Fit black and white levels to this frame", **frames),
+        A("autolevels_continuous", "Auto levels on &every frame",
+          panel.set_auto_levels_continuous, checkable=True,
+          checked_when=lambda: panel.auto_levels_continuous),
+        A("crosshair", "&Crosshair", panel.set_crosshair_visible, "crosshair", None, "Ctrl+H",
+          "Crosshair that follows the cursor", checkable=True),
+        A("profile", "Line &profile", panel.set_profile_visible, "profile", None, "Ctrl+P",
+          "Values along a line you drag on the image", checkable=True),
+        A("load_settings", "&Load these settings", w.request_load_settings, "settings",
+          tip="Use the recording's session (camera, saving) in the main window",
+          enabled_when=has_session),
+        A("save_settings", "&Save settings as YAML…", w.save_settings,
+          tip="Write the recording's session to a YAML file", enabled_when=has_session),
+        A("keys", "&Keys and mouse", w.show_cheat_sheet, "help", None, "F1",
+          "List the keys and mouse gestures of both windows"),
+    ]  # fmt: skip
 
 
-def build_menus(
-    window: QtWidgets.QMainWindow, actions: dict[str, QtWidgets.QAction]
-) -> QtWidgets.QMenu:
-    """Menus and toolbar of :data:`MENUS` and :data:`TOOLBAR`; returns the recent-files menu."""
-    recent = QtWidgets.QMenu("Open &recent", window)
-    recent.setIcon(icon_or_blank("open"))
-    for title, keys in MENUS.items():
-        menu = window.menuBar().addMenu(title)
-        for key in keys:
-            if key == "recent":
-                menu.addMenu(recent)
-            elif key is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(actions[key])
-    toolbar = window.addToolBar("Viewer")
+def viewer_action_table() -> list[ActionInfo]:
+    """The viewer's actions without a viewer (handlers unbound, never to be run): for the
+    main window's F1 sheet, which lists both windows' keys."""
+    return viewer_actions(Unbound())  # type: ignore[arg-type]  # only keys and texts are read
+
+
+def build_viewer_actions(w: ViewerWindow, details: QtWidgets.QAction) -> ActionRegistry:
+    """The viewer's registry, its menus and toolbar (``details`` shows the recording panel)."""
+    acts = ActionRegistry(w, viewer_actions(w))
+    w.addActions(list(acts.values()))  # shortcuts work whichever child has the focus
+    w.recent_menu = QtWidgets.QMenu("Open &recent", w)
+    w.recent_menu.setIcon(icon_or_blank("open"))
+    submenus: dict[str, Callable[[QtWidgets.QMenu], object]] = {
+        "recent": lambda menu: menu.addMenu(w.recent_menu),
+        "details": lambda menu: menu.addAction(details),
+    }
+    acts.build_menus(w.menuBar(), MENUS, submenus)
+    toolbar = w.addToolBar("Viewer")
     toolbar.setObjectName("viewerToolbar")
     toolbar.setMovable(False)
     toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
     toolbar.setIconSize(QtCore.QSize(22, 22))
     for key in TOOLBAR:
-        if key is None:
-            toolbar.addSeparator()
-        else:
-            toolbar.addAction(actions[key])
-    return recent
+        toolbar.addAction(acts[key]) if key else toolbar.addSeparator()
+    toolbar.addAction(details)
+    return acts
 
 
 def fill_recent_menu(menu: QtWidgets.QMenu, open_file: Callable[[Path], object]) -> None:
@@ -151,12 +129,3 @@ def fill_recent_menu(menu: QtWidgets.QMenu, open_file: Callable[[Path], object])
         menu.addAction("(none)").setEnabled(False)
     for path in files:
         menu.addAction(str(path)).triggered.connect(lambda _=False, p=path: open_file(p))
-
-
-def update_enabled(
-    actions: dict[str, QtWidgets.QAction], file: bool, frames: bool, session: bool
-) -> None:
-    """Enable each action of :data:`ACTIONS` by what it needs and what there is."""
-    has = {Needs.ALWAYS: True, Needs.FILE: file, Needs.FRAMES: frames, Needs.SESSION: session}
-    for spec in ACTIONS:
-        actions[spec.key].setEnabled(has[spec.needs])

@@ -16,11 +16,14 @@ import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.browse.export import (
+    ExportJob,
     ExportReport,
+    OmeTiffExport,
     RangeExport,
     export_frame_tiff,
     range_problem,
     suggested_frame_path,
+    suggested_ome_path,
     suggested_range_path,
 )
 from uutrack_gui.browse.notice import Level, Notice
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
     from uutrack_gui.gui.viewer.window import ViewerWindow
 
 FRAME_FILTER = "16-bit TIFF (*.tif *.tiff);;16-bit PNG (*.png)"
+HDF5_FILTER = "HDF5 recordings (*.h5 *.hdf5)"
+OME_FILTER = "OME-TIFF (*.ome.tif *.ome.tiff)"
 
 
 def save_png16(path: str | os.PathLike[str], frame: np.ndarray) -> None:
@@ -98,23 +103,27 @@ def export_frame(
             export_frame_tiff(path, frame, recording, index)
     except (OSError, ValueError) as exc:
         return Notice(f"Frame not exported: {exc}", Level.ERROR)
-    return Notice(f"Frame {index} saved to {path}", Level.INFO)
+    return Notice(f"Frame {index + 1} saved to {path}", Level.INFO)
 
 
 def ask_range(
-    parent: QtWidgets.QWidget, frames: int, current: int, frame_nbytes: int, suggested: Path
+    parent: QtWidgets.QWidget,
+    frames: int,
+    current: int,
+    frame_nbytes: int,
+    suggested: Path,
+    ome: bool = False,
 ) -> tuple[Path, int, int] | None:
-    """Ask for a frame range and a file; None if the operator cancelled (or declined to add
-    to an existing file)."""
-    dialog = ExportRangeDialog(frames, current, frame_nbytes, suggested, parent)
+    """Ask for a frame range and a file (HDF5, or OME-TIFF if ``ome``); None if the operator
+    cancelled (or declined to add to, or replace, an existing file)."""
+    dialog = ExportRangeDialog(frames, current, frame_nbytes, suggested, parent, ome)
     if dialog.exec_() != QtWidgets.QDialog.Accepted:
         return None
     path, start, stop = dialog.choice()
     if path.exists() and stop > start:
+        question = "Replace it?" if ome else "Add the frames to it as a new recording?"
         answer = QtWidgets.QMessageBox.question(
-            parent,
-            "Export frame range",
-            f"{path.name} exists. Add the frames to it as a new recording?",
+            parent, dialog.windowTitle(), f"{path.name} exists. {question}"
         )
         if answer != QtWidgets.QMessageBox.Yes:
             return None
@@ -132,7 +141,7 @@ class ExportRunner(QtCore.QObject):
         super().__init__(window)
         self._window = window
         self._status = window.statusBar()
-        self.job: RangeExport | None = None
+        self.job: ExportJob | None = None
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setVisible(False)
@@ -163,24 +172,40 @@ class ExportRunner(QtCore.QObject):
             window.show_message(notice)
         return notice is not None and notice.level is Level.INFO
 
-    def choose_range(self) -> None:
-        """Ask for a frame range and a file, then export."""
+    def choose_range(self, ome: bool = False) -> None:
+        """Ask for a frame range and a file, then export (to OME-TIFF if ``ome``)."""
         window = self._window
         if window.recording is None or not window.frame_count:
             return
+        suggest = suggested_ome_path if ome else suggested_range_path
         choice = ask_range(
             window,
             window.frame_count,
             max(0, window.frame_index),
             window.recording.frame_nbytes,
-            suggested_range_path(window.path),
+            suggest(window.path),
+            ome,
         )
         if choice is not None:
-            self.export_range(*choice)
+            (self.export_ome_tiff if ome else self.export_range)(*choice)
+
+    def choose_ome_tiff(self) -> None:
+        """Export > OME-TIFF…: ask for a frame range and a file, then write the OME-TIFF."""
+        self.choose_range(ome=True)
 
     def export_range(self, path: str | os.PathLike[str], start: int, stop: int) -> bool:
         """Copy frames ``start`` to ``stop - 1`` of the open recording to a new recording in
         ``path``, in the background; False (and a message) if it cannot start."""
+        return self._start(RangeExport, path, start, stop)
+
+    def export_ome_tiff(self, path: str | os.PathLike[str], start: int, stop: int) -> bool:
+        """Write frames ``start`` to ``stop - 1`` of the open recording as an OME-TIFF in
+        ``path``, in the background; False (and a message) if it cannot start."""
+        return self._start(OmeTiffExport, path, start, stop)
+
+    def _start(
+        self, job: type[ExportJob], path: str | os.PathLike[str], start: int, stop: int
+    ) -> bool:
         window = self._window
         if window.recording is None:
             return False
@@ -195,9 +220,7 @@ class ExportRunner(QtCore.QObject):
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
-        self.job = RangeExport(
-            window.recording, path, start, stop, self._progress.emit, self._done.emit
-        )
+        self.job = job(window.recording, path, start, stop, self._progress.emit, self._done.emit)
         self.job.start()
         return True
 
@@ -233,7 +256,7 @@ class ExportRunner(QtCore.QObject):
 
 
 class ExportRangeDialog(QtWidgets.QDialog):
-    """Choose a frame range and a file for "Export frame range to HDF5"."""
+    """Choose a frame range (numbered 1…N) and a file for an HDF5 or OME-TIFF export."""
 
     def __init__(
         self,
@@ -242,20 +265,23 @@ class ExportRangeDialog(QtWidgets.QDialog):
         frame_nbytes: int,
         suggested: Path,
         parent: QtWidgets.QWidget | None = None,
+        ome: bool = False,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export frame range")
+        self.setWindowTitle("Export frames to OME-TIFF" if ome else "Export frame range")
+        self._filter = OME_FILTER if ome else HDF5_FILTER
         self._frame_nbytes = frame_nbytes
         self.first = QtWidgets.QSpinBox()
         self.last = QtWidgets.QSpinBox()
+        # Frames numbered 1…N as the operator sees them; choice() gives 0-based indices.
         for box in (self.first, self.last):
-            box.setRange(0, max(0, frames - 1))
-        self.first.setValue(0)
-        self.last.setValue(max(0, frames - 1))
+            box.setRange(1, max(1, frames))
+        self.first.setValue(1)
+        self.last.setValue(max(1, frames))
         here_first = QtWidgets.QPushButton("Current frame")
-        here_first.clicked.connect(lambda: self.first.setValue(current))
+        here_first.clicked.connect(lambda: self.first.setValue(current + 1))
         here_last = QtWidgets.QPushButton("Current frame")
-        here_last.clicked.connect(lambda: self.last.setValue(current))
+        here_last.clicked.connect(lambda: self.last.setValue(current + 1))
         self.path = QtWidgets.QLineEdit(str(suggested))
         browse = QtWidgets.QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -299,12 +325,12 @@ class ExportRangeDialog(QtWidgets.QDialog):
             self,
             "Export to",
             self.path.text(),
-            "HDF5 recordings (*.h5 *.hdf5)",
+            self._filter,
             options=QtWidgets.QFileDialog.DontConfirmOverwrite,
         )
         if path:
             self.path.setText(path)
 
     def choice(self) -> tuple[Path, int, int]:
-        """(file, first frame, stop) with stop excluded, as the export takes them."""
-        return Path(self.path.text()), self.first.value(), self.last.value() + 1
+        """(file, first index, stop index) 0-based with stop excluded, as exports take them."""
+        return Path(self.path.text()), self.first.value() - 1, self.last.value()

@@ -112,7 +112,9 @@ class TransportBar(QtWidgets.QWidget):
         self.spin.setObjectName("frameSpin")
         self.spin.setKeyboardTracking(False)  # seek on Enter, not on every digit typed
         self.spin.setAccelerated(True)
-        self.spin.valueChanged.connect(self.request)
+        self.spin.setToolTip("Frame number, 1 to the number of frames (Enter to go)")
+        # The box counts frames 1…N as the operator does; requests are 0-based file indices.
+        self.spin.valueChanged.connect(lambda number: self.request(number - 1))
         self.count_label = QtWidgets.QLabel("of 0")
         self.speed = QtWidgets.QComboBox()
         self.speed.setObjectName("speedCombo")
@@ -156,10 +158,9 @@ class TransportBar(QtWidgets.QWidget):
 
     def set_count(self, n: int) -> None:
         """Frames in the recording: ranges and the "of n" label."""
-        top = max(0, n - 1)
-        for widget in (self.slider, self.spin):
+        for widget, low, high in ((self.slider, 0, max(0, n - 1)), (self.spin, 1, max(1, n))):
             widget.blockSignals(True)
-            widget.setRange(0, top)
+            widget.setRange(low, high)
             widget.blockSignals(False)
         self.slider.setPageStep(max(1, n // 20))
         self.count_label.setText(f"of {n:,}")
@@ -170,9 +171,9 @@ class TransportBar(QtWidgets.QWidget):
 
     def show_index(self, index: int) -> None:
         """Frame ``index`` is on screen: move slider and box without requesting it again."""
-        for widget in (self.slider, self.spin):
+        for widget, value in ((self.slider, index), (self.spin, index + 1)):
             widget.blockSignals(True)
-            widget.setValue(index)
+            widget.setValue(value)
             widget.blockSignals(False)
 
     def set_usable(self, usable: bool) -> None:

@@ -13,6 +13,7 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.browse.model import (
     FileListing,
+    display_saturation,
     empty_details,
     load_details,
     open_recordings,
@@ -21,14 +22,10 @@ from uutrack_gui.browse.model import (
 from uutrack_gui.browse.notice import Level, Notice
 from uutrack_gui.browse.playback import Step
 from uutrack_gui.gui.banner import MessageBanner
+from uutrack_gui.gui.cheatsheet import CheatSheet, Window
 from uutrack_gui.gui.image_panel import ImagePanel
 from uutrack_gui.gui.recent import add_recent_file
-from uutrack_gui.gui.viewer.actions import (
-    build_actions,
-    build_menus,
-    fill_recent_menu,
-    update_enabled,
-)
+from uutrack_gui.gui.viewer.actions import build_viewer_actions, fill_recent_menu
 from uutrack_gui.gui.viewer.details import RecordingDock
 from uutrack_gui.gui.viewer.drops import FileDrops
 from uutrack_gui.gui.viewer.export import ExportRunner
@@ -93,6 +90,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.speed = self.transport.speed
         self.frame_label = QtWidgets.QLabel(" ", objectName="frameLabel")
         self.frame_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.frame_label.setWordWrap(True)  # all of it on a 1024-pixel screen
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -113,11 +111,13 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.settings_io = SessionActions(self)
         self.details.load_clicked.connect(self.request_load_settings)
         self.details.save_clicked.connect(self.save_settings)
-        self.acts = build_actions(self)
-        self.acts["details"] = self.dock.view_action()
+        self._cheat_sheet: CheatSheet | None = None
+        self.acts = build_viewer_actions(self, self.dock.view_action())  # + self.recent_menu
         self.transport.use_actions(self.acts)
-        self.recent_menu = build_menus(self, self.acts)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(
+            lambda: fill_recent_menu(self.recent_menu, self.open_file)
+        )
+        self.panel.auto_levels_continuous_changed.connect(lambda _on: self.acts.refresh())
         self.player = Player(self.acts["play"], lambda: (self.frame_index, self.frame_count), self)
         self.player.step.connect(self._on_play_step)
         self.drops = FileDrops(self)
@@ -130,9 +130,6 @@ class ViewerWindow(QtWidgets.QMainWindow):
             self.open_file(path)
         else:
             self.statusBar().showMessage("Open a recording: File > Open (Ctrl+O), or drop a file")
-
-    def _fill_recent_menu(self) -> None:
-        fill_recent_menu(self.recent_menu, self.open_file)
 
     # ==== opening ============================================================================
     def choose_and_open(self) -> bool:
@@ -181,6 +178,8 @@ class ViewerWindow(QtWidgets.QMainWindow):
             return False
         self.recording, self.info, self.frame_index = rec, empty_details(rec), -1
         self.panel.clear()
+        self.panel.set_pixel_size(rec.pixel_size_um)  # scale bar, profile and ROI in µm
+        self.panel.set_saturation_value(display_saturation(rec))
         self.recordings.select_name(name)
         self.set_count(len(rec))
         self.clear_message()
@@ -289,6 +288,7 @@ class ViewerWindow(QtWidgets.QMainWindow):
         """The recording has ``n`` frames (it grows while it is being written)."""
         self.frame_count = n
         self.transport.set_count(n)
+        self._update_enabled()  # a followed recording's first frame enables the frame actions
         self.frame_count_changed.emit(n)
 
     def _update_frame_label(self) -> None:
@@ -379,10 +379,16 @@ class ViewerWindow(QtWidgets.QMainWindow):
         self.setWindowTitle(title)
 
     def _update_enabled(self) -> None:
-        frames = self.recording is not None and self.frame_count > 0
-        update_enabled(self.acts, file=self.path is not None, frames=frames,
-                       session=self.recording is not None and self.info.loadable)  # fmt: skip
-        self.transport.set_usable(frames)
+        self.acts.refresh()
+        self.transport.set_usable(self.recording is not None and self.frame_count > 0)
+
+    def show_cheat_sheet(self) -> CheatSheet:
+        """F1: the keys and mouse gestures of both windows."""
+        if self._cheat_sheet is None:
+            self._cheat_sheet = CheatSheet(self.acts.values(), self, Window.VIEWER)
+        self._cheat_sheet.show()
+        self._cheat_sheet.raise_()
+        return self._cheat_sheet
 
     # ==== closing ============================================================================
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
