@@ -14,9 +14,6 @@ PACKAGE = Path(uutrack_gui.__file__).resolve().parent
 MODULE_LIMIT = 550
 WINDOW_LIMIT = 400
 WINDOWS = ("gui/main_window.py", "gui/viewer/window.py")
-#: Over the limit today and being split in another branch (the image panel's own work); each
-#: entry must still be over, so the exemption goes as soon as the split lands.
-KNOWN_OVER = {"gui/image_panel.py"}
 
 
 def line_counts() -> dict[str, int]:
@@ -29,14 +26,8 @@ def line_counts() -> dict[str, int]:
 def test_no_module_is_over_550_lines():
     counts = line_counts()
     assert len(counts) > 50  # the walk found the package
-    over = {name: n for name, n in counts.items() if n > MODULE_LIMIT and name not in KNOWN_OVER}
+    over = {name: n for name, n in counts.items() if n > MODULE_LIMIT}
     assert over == {}, f"split these along a real seam: {over}"
-
-
-def test_every_exemption_is_still_needed():
-    counts = line_counts()
-    stale = {name for name in KNOWN_OVER if counts.get(name, 0) <= MODULE_LIMIT}
-    assert stale == set(), f"no longer over {MODULE_LIMIT} lines: remove from KNOWN_OVER: {stale}"
 
 
 def test_the_two_windows_are_at_most_400_lines():
