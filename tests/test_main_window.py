@@ -145,7 +145,8 @@ def test_record_stop_file_holds_exactly_the_reported_frames_bit_exact(qtbot, win
     assert panel.text("pending") == "0"
     assert panel.text("file").startswith(result.path)
     # ... is exactly what the file holds, frame for frame.
-    expected_path = Path(session.saving.directory) / time.strftime("%Y-%m-%d") / "timelapse.h5"
+    # One file per recording by default, numbered from 001.
+    expected_path = Path(session.saving.directory) / time.strftime("%Y-%m-%d") / "timelapse_001.h5"
     assert Path(result.path) == expected_path
     assert assert_frames_bit_exact(expected_path, session) == frames_shown
     with RecordingFile(expected_path, follow=False) as recordings:
@@ -221,6 +222,9 @@ def test_abort_asks_then_discards_and_keeps_the_file_readable(qtbot, window, ses
 
 
 def test_several_recordings_append_as_groups_or_go_to_new_files(qtbot, window, session):
+    shared = window.session
+    shared.saving.append = True
+    assert window.sessions.apply(shared)
     for _ in range(2):
         assert window.start_recording()
         wait_frames_written(qtbot, window, 5)
