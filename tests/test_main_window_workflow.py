@@ -139,7 +139,7 @@ def test_appending_to_one_file_stays_a_setting(qtbot, window, session):
 def _read(path: Path):
     with RecordingFile(path, follow=False) as recordings:
         rec = recordings.recording(-1)
-        return len(rec), rec.counters.copy(), rec.timestamps.copy(), rec.attributes
+        return len(rec), rec.counters.copy(), rec.timestamps.copy(), rec.attributes()
 
 
 def test_fixed_number_of_frames_stops_by_itself(qtbot, window):

@@ -99,9 +99,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.close_guard = CloseGuard(self, self.controller, lambda *q: self.ask(*q))
         self._build_layout()
         c, n, choose = self.controller, self.notifier, lambda *a, **k: self.choose_file(*a, **k)
-        self.recording = RecordingFlow(
-            c, self.recording_bar, n, self.sessions.apply, self.open_viewer
-        )
+        viewer = lambda path: self.open_viewer(path)  # noqa: E731 - looked up when called
+        self.recording = RecordingFlow(c, self.recording_bar, n, self.sessions.apply, viewer)
         self.snaps = SnapFlow(c, self.live_view, n, lambda *a: choose(*a[:3], True, a[3]))
         self.cameras = CameraManager(self, c, self.sessions, n, choose)
         self.acts = ActionRegistry(self, main_window_actions(self))

@@ -128,11 +128,13 @@ class RecordingBar(QtWidgets.QWidget):
     def _modes_changed(self) -> None:
         length = self.length_mode.currentData()
         self.length_value.setVisible(length is not Length.UNTIL_STOP)
-        self.length_value.setDecimals(0 if length is Length.FRAMES else 1)
+        self.length_value.setDecimals(0 if length is Length.FRAMES else 2)
+        self.length_value.setMinimum(1 if length is Length.FRAMES else 0.01)
         self.length_value.setSuffix(" frames" if length is Length.FRAMES else " s")
         lapse = self.lapse_mode.currentData()
         self.lapse_value.setVisible(lapse is not Lapse.EVERY_FRAME)
         self.lapse_value.setDecimals(3 if lapse is Lapse.INTERVAL else 0)
+        self.lapse_value.setMinimum(0.001 if lapse is Lapse.INTERVAL else 1)
         self.lapse_value.setPrefix("k = ")
         self.lapse_value.setSuffix(" s" if lapse is Lapse.INTERVAL else "")
 
