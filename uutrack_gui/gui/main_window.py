@@ -101,7 +101,9 @@ class MainWindow(QtWidgets.QMainWindow):
         c, n, choose = self.controller, self.notifier, lambda *a, **k: self.choose_file(*a, **k)
         viewer = lambda path: self.open_viewer(path)  # noqa: E731 - looked up when called
         self.recording = RecordingFlow(c, self.recording_bar, n, self.sessions.apply, viewer)
-        self.snaps = SnapFlow(c, self.live_view, n, lambda *a: choose(*a[:3], True, a[3]))
+        self.snaps = SnapFlow(
+            c, self.live_view, n, lambda *a: choose(*a[:3], save=True, suggested=a[3])
+        )
         self.cameras = CameraManager(self, c, self.sessions, n, choose)
         self.acts = ActionRegistry(self, main_window_actions(self))
         self.recent_menu = QtWidgets.QMenu("Open &recent", self)

@@ -45,7 +45,7 @@ class RecordingBar(QtWidgets.QWidget):
         self.name_edit = QtWidgets.QLineEdit()
         self.name_edit.setObjectName("recordingName")
         self.name_edit.setToolTip("Recording name: the file is <name>_<NNN>.h5 in the day's folder")
-        self.name_edit.setMaximumWidth(180)
+        self.name_edit.setMaximumWidth(150)
         self.name_edit.textEdited.connect(self.name_changed)
         self.next_file = QtWidgets.QLabel()
         self.next_file.setObjectName("nextFile")
@@ -54,12 +54,14 @@ class RecordingBar(QtWidgets.QWidget):
         self.progress_bar = QtWidgets.QProgressBar()
         self.progress_bar.setObjectName("recordingProgress")
         self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setMinimumWidth(200)
+        self.progress_bar.setMinimumWidth(120)
         self.progress_bar.setVisible(False)
         self.open_button = QtWidgets.QToolButton()
         self.folder_button = QtWidgets.QToolButton()
         for button in (self.open_button, self.folder_button):
-            button.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
+            # Icons here (narrow enough for a 1024-pixel screen); the words are in the File menu.
+            button.setToolButtonStyle(QtCore.Qt.ToolButtonIconOnly)
+            button.setAutoRaise(True)
 
         self.length_mode = _combo(Length)
         self.length_value = _spin(1, 1e7, 0, 100)
@@ -83,11 +85,14 @@ class RecordingBar(QtWidgets.QWidget):
         first.addWidget(self.progress_bar)
         first.addWidget(self.open_button)
         first.addWidget(self.folder_button)
+        first.addSpacing(8)
+        first.addWidget(QtWidgets.QLabel("Pre-record:"))
+        first.addWidget(self.prebuffer_seconds)
+        first.addWidget(self.prebuffer_size)
         second = QtWidgets.QHBoxLayout()
         for caption, widgets in (
             ("Stop after:", (self.length_mode, self.length_value)),
             ("Take:", (self.lapse_mode, self.lapse_value)),
-            ("Pre-record:", (self.prebuffer_seconds, self.prebuffer_size)),
         ):
             second.addWidget(QtWidgets.QLabel(caption))
             for widget in widgets:
@@ -194,4 +199,5 @@ def _spin(
     box.setValue(value)
     box.setSuffix(suffix)
     box.setKeyboardTracking(False)
+    box.setMaximumWidth(105)  # the bar fits a 1024-pixel screen beside the status dock
     return box

@@ -27,8 +27,8 @@ class Lapse(enum.Enum):
     """Which camera frames a recording takes."""
 
     EVERY_FRAME = "every frame"
-    INTERVAL = "one every k s"
-    EVERY_KTH = "every k-th frame"
+    INTERVAL = "every k s"
+    EVERY_KTH = "every k-th"
 
 
 @dataclass(frozen=True)
