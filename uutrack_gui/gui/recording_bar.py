@@ -54,7 +54,7 @@ class RecordingBar(QtWidgets.QWidget):
         self.progress_bar = QtWidgets.QProgressBar()
         self.progress_bar.setObjectName("recordingProgress")
         self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setMinimumWidth(120)
+        self.progress_bar.setMinimumWidth(200)
         self.progress_bar.setVisible(False)
         self.open_button = QtWidgets.QToolButton()
         self.folder_button = QtWidgets.QToolButton()
@@ -173,11 +173,13 @@ class RecordingBar(QtWidgets.QWidget):
         ):  # fmt: skip
             widget.setEnabled(not recording)
         if not recording:
-            self.progress_bar.setVisible(False)
+            self.show_progress(None)
 
     def show_progress(self, progress: Progress | None) -> None:
         """A limited recording's progress (None hides the bar)."""
         self.progress_bar.setVisible(progress is not None)
+        # The progress takes the next file's place while it runs (the status names the file).
+        self.next_file.setVisible(progress is None)
         if progress is not None:
             self.progress_bar.setValue(int(round(progress.fraction * 1000)))
             self.progress_bar.setFormat(progress.text)
