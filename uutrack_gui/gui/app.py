@@ -165,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.show()
         return _exit_status(app.exec_(), interrupts)
 
+    from uutrack_gui.camera import CameraError
     from uutrack_gui.gui import session_memory
     from uutrack_gui.gui.main_window import MainWindow
 
@@ -173,7 +174,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.config, args.data_dir, remembered, session_memory.remembered_session()
     )
     loaded = args.config is not None and all(level != "error" for level, _ in messages)
-    window = MainWindow(session, config_path=args.config if loaded else None)
+    try:
+        window = MainWindow(session, config_path=args.config if loaded else None)
+    except CameraError as exc:
+        # A camera that cannot be opened (a remembered Micro-Manager config that is gone, a
+        # device unplugged): start with the simulated camera and say why.
+        session.camera.backend = "simulated"
+        messages.append(("error", f"The camera could not be opened (simulated camera used): {exc}"))
+        window = MainWindow(session, config_path=args.config if loaded else None)
     app.aboutToQuit.connect(window.shutdown)  # whatever ends the loop, release the camera
     window.show()
     window.report(messages)
