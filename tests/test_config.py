@@ -52,7 +52,7 @@ def test_roundtrip_of_our_own_yaml(tmp_path):
     session = Session()
     session.user.name = "Zoë"
     session.camera.roi = (4, 8, 100, 60)
-    session.saving.append = False
+    session.saving.append = True  # not the default: must survive the round trip
     path = tmp_path / "s.yaml"
     session.save(path)
     assert Session.load(path) == session
@@ -116,9 +116,10 @@ def test_paths_follow_the_session(tmp_path):
     session = Session()
     session.saving.directory = str(tmp_path)
     now = dt.datetime(2026, 11, 25, 9, 30, 5)
-    assert session.video_path(now) == tmp_path / "2026-11-25" / "timelapse.h5"
-    session.saving.append = False
+    # One file per recording by default; appending to the day's file is a setting.
     assert session.video_path(now) == tmp_path / "2026-11-25" / "timelapse_001.h5"
+    session.saving.append = True
+    assert session.video_path(now) == tmp_path / "2026-11-25" / "timelapse.h5"
     session.saving.date_subfolder = False
     assert session.video_path(now).parent == tmp_path
     assert session.photo_path(now).name.startswith("snap_093005")

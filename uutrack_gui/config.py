@@ -85,7 +85,9 @@ class SavingSettings:
     filename_video: str = "timelapse"
     filename_photo: str = "snap"
     max_memory: float = 1000.0  # MB of frames held for the saver before frames are dropped
-    append: bool = True  # several recordings of a day go into one file, as separate groups
+    # One file per recording by default (a crash in one file cannot block the rest of the day);
+    # True puts a day's recordings into one file, one group each, as the original UUTrack did.
+    append: bool = False
     date_subfolder: bool = True
 
 

@@ -18,7 +18,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from uutrack_gui.acquisition.buffers import BufferSize
 from uutrack_gui.acquisition.events import AcquisitionEvents
+from uutrack_gui.acquisition.image_files import IMAGE_SUFFIXES, write_image
 from uutrack_gui.acquisition.runner import AcquisitionRunner, RecordingRefused
 from uutrack_gui.acquisition.status import AcquisitionStatus, PrebufferStatus, RunState
 from uutrack_gui.acquisition.timelapse import FrameSchedule
@@ -179,6 +181,7 @@ class AcquisitionController:
             camera, session.saving.max_memory, events=self.events, clock=self._clock
         )
         self.runner.prebuffer.enabled = buffering
+        self.runner.prebuffer.capacity_s = old.prebuffer.capacity_s
         if was_live:
             self.runner.start_live()
         else:
@@ -269,6 +272,25 @@ class AcquisitionController:
             prebuffer.clear()
         self.events.prebuffer_changed.emit(prebuffer.enabled)
 
+    def set_prebuffer_seconds(self, seconds: float | None) -> BufferSize:
+        """Keep up to ``seconds`` of frames (None: as many as the memory cap allows).
+
+        Returns what the full buffer holds at the camera's rate (the memory cap may make it
+        shorter than asked), for display in seconds and MB.
+        """
+        prebuffer = self.runner.prebuffer
+        prebuffer.capacity_s = seconds
+        return self.prebuffer_size()
+
+    def prebuffer_size(self) -> BufferSize:
+        """What the pre-record buffer holds when full, at the camera's frame size and rate."""
+        camera = self.camera
+        rows, cols = camera.frame_shape
+        rate = self.runner.camera_rate.rate() if self.live else None
+        return self.runner.prebuffer.size_when_full(
+            rows * cols * camera.dtype.itemsize, rate or camera.fps or 0.0
+        )
+
     def clear_prebuffer(self) -> None:
         """Drop the frames the pre-record buffer holds."""
         self.runner.prebuffer.clear()
@@ -290,7 +312,10 @@ class AcquisitionController:
         return frame
 
     def save_snap(self, frame: Frame | None = None, path: str | Path | None = None) -> Path:
-        """Write ``frame`` (default: the last snap, snapping one if none) to an HDF5 file.
+        """Write ``frame`` (default: the last snap, snapping one if none) to a file.
+
+        A ``.tif``/``.tiff``/``.png`` path writes an image in the camera's dtype (see
+        :mod:`~uutrack_gui.acquisition.image_files`); any other path an HDF5 recording of one frame.
 
         Parameters
         ----------
@@ -311,6 +336,13 @@ class AcquisitionController:
         """
         frame = frame or self.last_snap or self.snap()
         path = Path(path) if path is not None else self._session.photo_path()
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            try:
+                check_target(path, create_folder=True, min_free=SNAP_MIN_FREE)
+                described = f"frame {frame.counter} at {frame.timestamp:.6f} s"
+                return write_image(path, frame.data, described)
+            except (StorageError, OSError, ValueError) as exc:
+                raise ControllerError(f"the snap was not saved: {exc}") from None
         try:
             check_target(path, create_folder=True, min_free=SNAP_MIN_FREE)
             writer = Hdf5Writer()

@@ -37,13 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def startup_session(
-    config: Path | None, data_dir: Path | None, remembered_data_dir: str | None = None
+    config: Path | None,
+    data_dir: Path | None,
+    remembered_data_dir: str | None = None,
+    remembered: Session | None = None,
 ) -> tuple[Session, list[tuple[str, str]]]:
     """The session to start with, and messages for the operator (a bad config is one).
 
-    Precedence for the data folder: ``--data-dir``, then the ``--config`` file, then the folder
-    used last time (``remembered_data_dir``), then the default. A config that cannot be used is
-    reported and the defaults are used instead: the program still starts.
+    The session is the ``--config`` file's, else the one of the last run (``remembered``), else
+    the defaults. Precedence for the data folder: ``--data-dir``, then the ``--config`` file,
+    then the folder used last time (``remembered_data_dir``), then the default. A config that
+    cannot be used is reported and the defaults are used instead: the program still starts.
 
     Returns
     -------
@@ -51,7 +55,7 @@ def startup_session(
     messages : list of (level, text)
     """
     messages: list[tuple[str, str]] = []
-    session = Session()
+    session = remembered if remembered is not None and config is None else Session()
     if config is not None:
         try:
             session = Session.load(config)
@@ -160,12 +164,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.show()
         return _exit_status(app.exec_(), interrupts)
 
+    from uutrack_gui.camera import CameraError
+    from uutrack_gui.gui import session_memory
     from uutrack_gui.gui.main_window import MainWindow
 
     remembered = QtCore.QSettings().value("folders/data", "") or None
-    session, messages = startup_session(args.config, args.data_dir, remembered)
+    session, messages = startup_session(
+        args.config, args.data_dir, remembered, session_memory.remembered_session()
+    )
     loaded = args.config is not None and all(level != "error" for level, _ in messages)
-    window = MainWindow(session, config_path=args.config if loaded else None)
+    try:
+        window = MainWindow(session, config_path=args.config if loaded else None)
+    except CameraError as exc:
+        # A camera that cannot be opened (a remembered Micro-Manager config that is gone, a
+        # device unplugged): start with the simulated camera and say why.
+        session.camera.backend = "simulated"
+        messages.append(("error", f"The camera could not be opened (simulated camera used): {exc}"))
+        window = MainWindow(session, config_path=args.config if loaded else None)
     app.aboutToQuit.connect(window.shutdown)  # whatever ends the loop, release the camera
     window.show()
     window.report(messages)

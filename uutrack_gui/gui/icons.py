@@ -54,6 +54,13 @@ TOOLBAR_ICONS: tuple[str, ...] = (
     "profile",
     "viewer",
     "info",
+    "session-load",
+    "session-save",
+    "session-from-recording",
+    "folder",
+    "reset",
+    "contrast",
+    "saturation",
 )
 
 _RESOURCES_PACKAGE = "uutrack_gui.resources"

@@ -38,6 +38,8 @@ class LiveView(QtWidgets.QWidget):
         Frames actually drawn per second.
     shown_counter : int | None
         Camera counter of the frame on screen.
+    frozen : bool
+        A still frame (a snap) is on screen: live frames are not shown until :meth:`resume`.
     """
 
     def __init__(
@@ -51,6 +53,7 @@ class LiveView(QtWidgets.QWidget):
         self._shown_slot: NewestFrameSlot | None = None
         self._serial = -1
         self.shown_counter: int | None = None
+        self.frozen = False
         self.display_rate = RateMeter()
         self.panel = ImagePanel()
         layout = QtWidgets.QVBoxLayout(self)
@@ -66,8 +69,21 @@ class LiveView(QtWidgets.QWidget):
         """Change the display period (never below :data:`MIN_REFRESH_MS`)."""
         self.timer.setInterval(max(MIN_REFRESH_MS, int(refresh_ms)))
 
+    def show_still(self, data, counter: int) -> None:
+        """Show ``data`` (a snapped frame) and keep it until :meth:`resume`."""
+        self.frozen = True
+        self.panel.set_frame(data)
+        self.shown_counter = counter
+
+    def resume(self) -> None:
+        """Show live frames again after a still."""
+        self.frozen = False
+        self._serial = -1  # the newest frame is shown at the next tick, even if seen before
+
     def refresh(self) -> None:
         """Show the newest frame if it is new (frames in between are skipped)."""
+        if self.frozen:
+            return
         slot = self._slot()
         if slot is not self._shown_slot:  # a new camera: its serials start again
             self._shown_slot, self._serial = slot, -1

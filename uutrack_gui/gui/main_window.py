@@ -23,18 +23,22 @@ from uutrack_gui.acquisition.runner import AcquisitionRunner, RecordingRefused
 from uutrack_gui.acquisition.status import RunState
 from uutrack_gui.camera import Frame
 from uutrack_gui.config import Session
-from uutrack_gui.gui import dialogs
+from uutrack_gui.gui import dialogs, session_memory
 from uutrack_gui.gui.actions import ActionRegistry
 from uutrack_gui.gui.banner import MessageBanner
 from uutrack_gui.gui.bridge import EventBridge
+from uutrack_gui.gui.camera_manager import CameraManager
 from uutrack_gui.gui.cheatsheet import CheatSheet
 from uutrack_gui.gui.close_guard import CloseGuard
 from uutrack_gui.gui.image_panel import ImagePanel
 from uutrack_gui.gui.live_view import LiveView
-from uutrack_gui.gui.main_actions import MENUS, TOOLBARS, main_window_actions
+from uutrack_gui.gui.main_actions import lay_out, main_window_actions
 from uutrack_gui.gui.notifier import Level, Notifier, sentence
 from uutrack_gui.gui.recent import add_recent_file, fill_recent_menu
+from uutrack_gui.gui.recording_bar import RecordingBar
+from uutrack_gui.gui.recording_flow import RecordingFlow
 from uutrack_gui.gui.session_manager import RECORDING_FILTER, SessionManager
+from uutrack_gui.gui.snaps import SnapFlow
 from uutrack_gui.gui.status_panel import StatusPanel
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage.saver import SaverResult
@@ -94,15 +98,19 @@ class MainWindow(QtWidgets.QMainWindow):
         # Looked up at each question, so that tests can answer in the window's place.
         self.close_guard = CloseGuard(self, self.controller, lambda *q: self.ask(*q))
         self._build_layout()
+        c, n, choose = self.controller, self.notifier, lambda *a, **k: self.choose_file(*a, **k)
+        viewer = lambda path: self.open_viewer(path)  # noqa: E731 - looked up when called
+        self.recording = RecordingFlow(c, self.recording_bar, n, self.sessions.apply, viewer)
+        self.snaps = SnapFlow(
+            c, self.live_view, n, lambda *a: choose(*a[:3], save=True, suggested=a[3])
+        )
+        self.cameras = CameraManager(self, c, self.sessions, n, choose)
         self.acts = ActionRegistry(self, main_window_actions(self))
         self.recent_menu = QtWidgets.QMenu("Open &recent", self)
         self.recent_menu.aboutToShow.connect(
             lambda: fill_recent_menu(self.recent_menu, self.open_viewer)
         )
-        self.acts.build_menus(
-            self.menuBar(), MENUS, {"recent": lambda menu: menu.addMenu(self.recent_menu)}
-        )
-        self.acts.build_toolbars(self, TOOLBARS)
+        self.toolbars = lay_out(self, (self.status_dock, self.cameras.dock))
         self._connect_events()
         dialogs.restore_geometry(self, "main", (1400, 900))
 
@@ -113,12 +121,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_timer.start()
         self._on_state_changed(self.controller.state)
         self._on_settings_changed(self.controller.session)
+        self.set_auto_levels_continuous(session_memory.remembered_auto_levels(False))
+        self.recording.set_prebuffer_seconds(self.recording_bar.prebuffer_seconds.value())
 
     def _build_layout(self) -> None:
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
+        self.recording_bar = RecordingBar()
+        layout.addWidget(self.recording_bar)
         layout.addWidget(self.live_view, 1)
         self.setCentralWidget(central)
         self.status_panel = StatusPanel()
@@ -142,6 +154,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel.levels_changed.connect(
             lambda *_: self.acts["auto_continuous"].setChecked(self.panel.auto_levels_continuous)
         )
+        self.panel.saturation_check.toggled.connect(lambda _on: self.acts.refresh())
 
     # ==== what the window shows =============================================================
     @property
@@ -178,27 +191,31 @@ class MainWindow(QtWidgets.QMainWindow):
         return dialogs.ask(self, title, question)
 
     def choose_file(
-        self, title: str, file_filter: str, key: str, save: bool = False
+        self,
+        title: str,
+        file_filter: str,
+        key: str,
+        save: bool = False,
+        suggested: Path | None = None,
     ) -> Path | None:
-        """Let the operator pick a file; ``key`` names the remembered folder. None if cancelled."""
+        """Let the operator pick a file (``suggested`` prefills a save dialog). None if cancelled.
+
+        ``key`` names the remembered folder.
+        """
         folder = dialogs.last_folder(key) or self.controller.session.saving.directory
-        return dialogs.choose_file(self, title, file_filter, key, folder, save)
+        start = str(suggested) if suggested is not None else folder
+        return dialogs.choose_file(self, title, file_filter, key, start, save)
 
     # ==== acquisition =========================================================================
-    def _attempt(self, call, prefix: str = "") -> bool:
-        """Run a controller call; a refusal or failure is shown, not raised. True if done."""
-        try:
-            call()
-        except (RecordingRefused, ControllerError) as exc:
-            self.notify(f"{prefix}{exc}" if prefix else sentence(str(exc)), Level.ERROR)
-            return False
-        return True
-
     def set_live(self, on: bool = True) -> bool:
         """Start or stop the camera; stopping while recording asks, then finishes the file."""
         c = self.controller
+        self.snaps.resume()  # Live shows live frames, also after a snap
         if on:
-            self._attempt(c.start_live)
+            try:
+                c.start_live()
+            except (RecordingRefused, ControllerError) as exc:
+                self.notify(sentence(str(exc)), Level.ERROR)
         elif c.live and (
             c.state != RunState.RECORDING
             or self.ask(
@@ -212,12 +229,10 @@ class MainWindow(QtWidgets.QMainWindow):
         return c.live == on
 
     def start_recording(self) -> bool:
-        """Start recording to the session's file; a refusal is shown, not raised."""
-        if not self._attempt(self.controller.start_recording, "Recording refused: "):
-            return False
+        """Record as the recording bar says (name, length, time-lapse); refusals are shown."""
         self.banner.clear()
-        self.notify(f"Recording to {self.runner.saver.path}")
-        return True
+        self.snaps.resume()
+        return self.recording.start()
 
     def stop_recording(self) -> None:
         """Stop recording: the saver writes what is left, the window stays responsive."""
@@ -239,39 +254,18 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def set_prebuffer(self, on: bool) -> None:
-        """Ctrl+B: keep the last frames (up to half of ``max_memory``) for the next recording."""
-        if not self._attempt(lambda: self.controller.set_prebuffer(on)):
-            return
-        capacity = self.runner.prebuffer.capacity_bytes / 2**20
-        self.notify(
-            f"Pre-record buffer on: the last {capacity:.0f} MB of frames are kept and a "
-            "recording will start with them."
-            if on
-            else "Pre-record buffer off."
-        )
-
-    def clear_prebuffer(self) -> None:
-        """Ctrl+F: drop the frames held by the pre-record buffer."""
-        self.controller.clear_prebuffer()
-        self.notify("Pre-record buffer cleared.")
+        """Ctrl+B: keep the last seconds of frames for the next recording."""
+        self.recording.set_prebuffer(on)
 
     def snap(self) -> Frame | None:
-        """F5: one frame. While live it is the newest live frame (nothing is refused)."""
-        if not self._attempt(self.controller.snap):
-            return None
-        if not self.controller.live:
-            self.live_view.refresh()
-        frame = self.controller.last_snap
-        self.notify(f"Snapped frame {frame.counter}; Ctrl+S saves it.")
+        """F5: one frame (the newest live one while live), kept on screen until live resumes."""
+        frame = self.snaps.snap()
+        self.acts.refresh()
         return frame
 
-    def save_snap(self) -> Path | None:
-        """Ctrl+S: write the snapped frame (snapping one first if none) to the data folder."""
-        saved: list[Path] = []
-        if not self._attempt(lambda: saved.append(self.controller.save_snap())):
-            return None
-        self.notify(f"Snap saved to {saved[0]}")
-        return saved[0]
+    def save_snap(self, path: Path | None = None) -> Path | None:
+        """Ctrl+S: save the snap (16-bit TIFF by default) where the save dialog says."""
+        return self.snaps.save(path)
 
     def set_auto_levels_continuous(self, on: bool) -> None:
         """Refit the levels on every displayed frame while ``on``."""
@@ -329,6 +323,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ==== core events (GUI thread) ==========================================================
     def _on_state_changed(self, state: RunState) -> None:
+        self.cameras.set_recording(state.writing)
         self.status_panel.set_state(state)
         self.state_label.setText(state.value)
         self._update_title()
@@ -337,6 +332,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_settings_changed(self, session: Session) -> None:
         self.live_view.set_refresh_ms(session.gui.refresh_time)
         self.status_panel.show_session(session)
+        self.panel.set_pixel_size(session.camera.pixel_size_um)  # the scale bar follows
+        self.cameras.camera_changed(session)
+        self.recording.settings_changed(session)
         self.refresh_status()
 
     def _update_title(self) -> None:
@@ -349,6 +347,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(f"Recording to {path} [{group}]")
 
     def _on_recording_finished(self, result: SaverResult) -> None:
+        self.recording.finished(result)
         self.status_panel.show_result(result)
         if result.group:
             add_recent_file(result.path)
@@ -370,6 +369,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.live_view.shown_counter is not None:
             self.frame_label.setText(f"frame {self.live_view.shown_counter}")
         self.close_guard.show_progress(status.recording)
+        self.recording.show(status)
 
     # ==== closing ============================================================================
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
@@ -393,6 +393,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.viewers = []
         dialogs.save_geometry(self, "main")
         QtCore.QSettings().setValue("folders/data", self.controller.session.saving.directory)
+        session_memory.remember(self.controller.session, self.panel.auto_levels_continuous)
         try:
             self.controller.close()
         finally:

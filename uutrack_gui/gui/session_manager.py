@@ -12,6 +12,7 @@ from PyQt5 import QtWidgets
 from uutrack_gui.acquisition.controller import AcquisitionController, ControllerError
 from uutrack_gui.acquisition.runner import RecordingRefused
 from uutrack_gui.config import ConfigError, Session
+from uutrack_gui.gui import session_memory
 from uutrack_gui.gui.notifier import Notifier, sentence
 from uutrack_gui.gui.settings_dialog import SettingsDialog
 from uutrack_gui.storage.errors import StorageError
@@ -69,6 +70,16 @@ class SessionManager:
             return False
         if self.dialog is not None:
             self.dialog.load(self._controller.session)
+        return True
+
+    def reset_to_defaults(self, ask: Callable[[str, str], bool]) -> bool:
+        """Forget the remembered session and put the defaults in force, if ``ask`` says yes."""
+        if not ask("Reset to defaults", "Replace every setting by its default?"):
+            return False
+        session_memory.forget()
+        if not self.apply(Session()):
+            return False
+        self._notifier.notify("Settings reset to their defaults.")
         return True
 
     def set_roi(self, roi: tuple[int, int, int, int] | None) -> bool:

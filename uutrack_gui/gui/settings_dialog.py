@@ -90,6 +90,24 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow("Frame rate:", self.fps_box)
         self.exposure_box = _dspin(0.001, 60_000, 3, " ms")
         form.addRow("Exposure:", self.exposure_box)
+        # Warned where it is set: an exposure longer than the frame interval caps the rate.
+        self.exposure_warning = QtWidgets.QLabel("")
+        self.exposure_warning.setObjectName("exposureWarning")
+        self.exposure_warning.setWordWrap(True)
+        self.exposure_warning.setStyleSheet("color: #b9770e;")
+        form.addRow("", self.exposure_warning)
+        for box in (self.exposure_box, self.fps_box):
+            box.valueChanged.connect(self._check_exposure)
+
+        self.objective = QtWidgets.QComboBox()
+        self.objective.setObjectName("objective")
+        self.objective.activated.connect(self._objective_chosen)
+        self.pixel_size = _dspin(0, 1000, 4, " µm/px")
+        self.pixel_size.setObjectName("pixelSize")
+        self.pixel_size.setSpecialValueText("not calibrated")
+        self.pixel_size.setToolTip("Micrometres per pixel at the sample (scale bar, profiles)")
+        form.addRow("Objective:", self.objective)
+        form.addRow("Pixel size:", self.pixel_size)
 
         self.roi_full = QtWidgets.QCheckBox("Full sensor (no ROI)")
         form.addRow("ROI:", self.roi_full)
@@ -171,6 +189,12 @@ class SettingsDialog(QtWidgets.QDialog):
         self.height_box.setValue(cam.height)
         self.fps_box.setValue(cam.fps)
         self.exposure_box.setValue(cam.exposure_time)
+        self.objective.clear()
+        self.objective.addItem("(choose a preset)", None)
+        for name, size in session.calibration.objectives.items():
+            self.objective.addItem(f"{name}: {size:g} µm/px", size)
+        self.pixel_size.setValue(cam.pixel_size_um or 0.0)
+        self._check_exposure()
         self.roi_full.setChecked(cam.roi is None)
         roi = cam.roi or (0, 0, cam.width, cam.height)
         for box, value in zip(self.roi_boxes, roi, strict=True):
@@ -217,6 +241,7 @@ class SettingsDialog(QtWidgets.QDialog):
             height=self.height_box.value(),
             fps=self.fps_box.value(),
             exposure_time=self.exposure_box.value(),
+            pixel_size_um=self.pixel_size.value() or None,
             roi=None if self.roi_full.isChecked() else [b.value() for b in self.roi_boxes],
             particles=self.particles_box.value(),
             seed=self.seed_box.value(),
@@ -246,6 +271,16 @@ class SettingsDialog(QtWidgets.QDialog):
         self.message.setText("")
         return True
 
+    def _check_exposure(self) -> None:
+        self.exposure_warning.setText(
+            exposure_warning(self.exposure_box.value(), self.fps_box.value())
+        )
+
+    def _objective_chosen(self, index: int) -> None:
+        size = self.objective.itemData(index)
+        if size is not None:
+            self.pixel_size.setValue(size)
+
     def _ok(self) -> None:
         if self.apply():
             self.accept()
@@ -262,6 +297,16 @@ class SettingsDialog(QtWidgets.QDialog):
             self.path_preview.setText(str(self.session().video_path()))
         except ConfigError as exc:
             self.path_preview.setText(f"({exc})")
+
+
+def exposure_warning(exposure_ms: float, fps: float) -> str:
+    """A warning when ``exposure_ms`` is longer than the frame interval at ``fps`` (else "")."""
+    if fps <= 0 or exposure_ms <= 1000.0 / fps + 1e-9:
+        return ""
+    return (
+        f"The exposure ({exposure_ms:g} ms) is longer than the frame interval "
+        f"({1000.0 / fps:g} ms at {fps:g} fps): the camera cannot deliver that frame rate."
+    )
 
 
 def _spin(low: int, high: int, suffix: str) -> QtWidgets.QSpinBox:

@@ -33,6 +33,10 @@ _STATE_STYLE = {
 }
 
 
+#: The pre-record buffer's bar colour, full or not.
+NEUTRAL_FILL = "#5b7fa6"
+
+
 def fill_color(fraction: float) -> str:
     """Bar colour for a buffer fill: green, yellow above 50 %, red above 75 %."""
     if fraction > FILL_ALARM:
@@ -160,10 +164,10 @@ class StatusPanel(QtWidgets.QWidget):
         return bar
 
     @staticmethod
-    def _set_fill(bar: QtWidgets.QProgressBar, fraction: float) -> None:
+    def _set_fill(bar: QtWidgets.QProgressBar, fraction: float, neutral: bool = False) -> None:
         fraction = min(1.0, max(0.0, fraction))
         bar.setValue(int(round(fraction * 100)))
-        color = fill_color(fraction)
+        color = NEUTRAL_FILL if neutral else fill_color(fraction)
         if bar.property("fillColor") != color:  # restyling is costly; only on change
             bar.setProperty("fillColor", color)
             bar.setStyleSheet(f"QProgressBar::chunk {{ background-color: {color}; }}")
@@ -277,4 +281,5 @@ class StatusPanel(QtWidgets.QWidget):
             self.fields["prebuffer"].setText(
                 f"{state}: {frames} frames, {seconds:.1f} s, {format_bytes(nbytes)}"
             )
-        self._set_fill(self.prebuffer_bar, nbytes / capacity if capacity > 0 else 0.0)
+        # A full pre-record buffer is its normal state (it keeps the last seconds): no alarm.
+        self._set_fill(self.prebuffer_bar, nbytes / capacity if capacity > 0 else 0.0, True)

@@ -1,0 +1,127 @@
+"""The Camera menu (issue 10): switch to a Micro-Manager config and back, the property browser,
+refusal while recording, and a bad config that leaves the current camera in place.
+
+The Micro-Manager camera is pymmcore-plus's ``UniMMCore`` with the pure-Python
+:class:`mm_test_camera.StampCamera` (no hardware, no device adapters).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PyQt5 import QtWidgets
+
+pytest.importorskip("pymmcore_plus.experimental.unicore", reason="pymmcore-plus not installed")
+
+import mm_test_camera as stamp  # noqa: E402  (after the skip: it imports pymmcore-plus)
+
+from uutrack_gui.config import Session  # noqa: E402
+from uutrack_gui.gui.main_window import MainWindow  # noqa: E402
+
+WAIT_MS = 30_000
+
+
+@pytest.fixture
+def cfg(tmp_path) -> Path:
+    path = tmp_path / "MMConfig.cfg"
+    path.write_text(
+        "\n".join(
+            (
+                "#py pyDevice,Cam,mm_test_camera,StampCamera",
+                "#py Property,Core,Initialize,1",
+                "#py Property,Core,Camera,Cam",
+                "#py Property,Cam,Exposure,2.0",
+            )
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    # Plain pymmcore-plus events (Qt ones would need qtpy).
+    monkeypatch.setenv("PYMM_SIGNALS_BACKEND", "psygnal")
+    session = Session()
+    session.camera.width = session.camera.height = 64
+    session.camera.fps = 100.0
+    session.saving.directory = str(tmp_path / "data")
+    session.saving.max_memory = 64
+    w = MainWindow(session)
+    w.ask = lambda title, text: True
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    if not w._shut_down:
+        w.close()
+        qtbot.waitUntil(lambda: w._shut_down, timeout=WAIT_MS)
+    w.deleteLater()
+
+
+def camera_menu(window: MainWindow) -> QtWidgets.QMenu:
+    return window.menuBar().findChild(QtWidgets.QMenu, "menu_camera")
+
+
+def test_switch_to_a_micromanager_config_and_back(qtbot, window, cfg, monkeypatch):
+    menu = camera_menu(window).actions()
+    cams = window.cameras
+    assert cams.backend_actions["simulated"] in menu and cams.config_action in menu
+    assert cams.properties_action in menu
+    assert cams.backend_actions["simulated"].isChecked()
+    monkeypatch.setattr(window, "choose_file", lambda *a, **k: cfg)
+    window.set_live(True)
+
+    cams.config_action.trigger()
+    session = window.session.camera
+    assert (session.backend, session.mm_config) == ("micromanager", str(cfg))
+    assert window.controller.camera.frame_shape == (
+        stamp.StampCamera.HEIGHT,
+        stamp.StampCamera.WIDTH,
+    )
+    assert cams.backend_actions["micromanager"].isChecked()
+    assert window.runner.live  # live view goes on with the new camera
+    qtbot.waitUntil(lambda: window.live_view.shown_counter is not None, timeout=WAIT_MS)
+    # The property browser shows the device's properties, and an exposure set there is the
+    # session's exposure (it goes into the metadata).
+    props = cams.properties
+    assert props.camera is window.controller.camera
+    row = props.row_of("Exposure")
+    assert row >= 0
+    props.table.item(row, 1).setText("3.5")
+    qtbot.waitUntil(lambda: window.session.camera.exposure_time == 3.5, timeout=WAIT_MS)
+    assert window.controller.camera.exposure_ms == pytest.approx(3.5)
+
+    cams.backend_actions["simulated"].trigger()
+    assert window.session.camera.backend == "simulated"
+    assert window.controller.camera.frame_shape == (64, 64)
+    assert props.camera is window.controller.camera
+    assert "no device properties" in props.note.text()
+
+
+def test_camera_switch_refused_while_recording(qtbot, window, cfg):
+    assert window.start_recording()
+    cams = window.cameras
+    assert not cams.config_action.isEnabled()
+    assert not cams.backend_actions["micromanager"].isEnabled()
+    model = window.controller.camera.model
+    assert not cams.choose_mm_config(cfg)  # even when asked directly
+    assert "while recording" in window.notifier.messages[-1][1]
+    assert window.controller.camera.model == model
+    assert cams.backend_actions["simulated"].isChecked()  # the check mark did not move
+    with qtbot.waitSignal(window.bridge.recording_finished, timeout=WAIT_MS):
+        window.stop_recording()
+    qtbot.waitUntil(lambda: cams.config_action.isEnabled(), timeout=WAIT_MS)
+
+
+def test_a_bad_config_keeps_the_current_camera_and_says_why(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.cfg"
+    bad.write_text("this is not, a config line at all\n", encoding="utf-8")
+    model = window.controller.camera.model
+    assert not window.cameras.choose_mm_config(bad)
+    level, text = window.notifier.messages[-1]
+    assert level == "error" and "broken.cfg" in text
+    assert window.controller.camera.model == model
+    assert window.session.camera.backend == "simulated"
+    assert window.cameras.backend_actions["simulated"].isChecked()
