@@ -366,3 +366,22 @@ def test_close_while_recording_finishes_the_file_and_leaves_nothing_running(tmp_
     frames, counters, reason, clean = read_recording(path)
     assert len(frames) == result.frames_written
     assert (reason, clean) == ("stopped", True)
+
+
+def test_default_files_are_reserved_by_name_and_count_up(controller, tmp_path):
+    """No path: ``<name>_001.h5``, ``<name>_002.h5`` in today's folder, each with its recording;
+    a refused start leaves no empty file behind."""
+    folder = controller.session.folder_for()
+    record_to_the_end(controller, None, max_frames=3, name="beads")
+    record_to_the_end(controller, None, max_frames=3, name="beads")
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["beads_001.h5", "beads_002.h5"]
+    for name in files:
+        with RecordingFile(folder / name) as f:
+            assert len(f.recording()) + f.recording().dropped_frames == 3
+    controller.start_recording(None, name="busy")  # runs until stopped
+    with pytest.raises(RecordingRefused, match="already running"):
+        controller.start_recording(None, name="second")
+    assert not (folder / "second_001.h5").exists()
+    controller.stop_recording()
+    assert controller.wait_recording(30)

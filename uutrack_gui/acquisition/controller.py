@@ -35,6 +35,7 @@ from uutrack_gui.camera import (
 )
 from uutrack_gui.config import CameraSettings, ConfigError, Session
 from uutrack_gui.storage import format as fmt
+from uutrack_gui.storage import naming
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.preflight import check_target, free_bytes
 from uutrack_gui.storage.reader import RecordingFile, parse_metadata
@@ -367,17 +368,22 @@ class AcquisitionController:
         path: str | Path | None = None,
         max_frames: int | None = None,
         schedule: FrameSchedule | None = None,
+        name: str | None = None,
     ) -> SaverProcess:
         """Start recording (starting live view if needed) with the session as metadata.
 
         Parameters
         ----------
         path : path, optional
-            The file; the session's next recording file by default (its folder is created).
+            The file. By default the session's next recording file: ``<name>_<NNN>.h5`` in
+            today's folder, reserved at once so that no other recording takes the name (or
+            the day's shared file when ``Saving.append``); the folder is created.
         max_frames : int, optional
             Stop by itself after this many frames taken (written or dropped).
         schedule : FrameSchedule, optional
             A time-lapse (one frame every k seconds or every k-th frame) and/or a duration.
+        name : str, optional
+            The recording name for the default file (``Saving.filename_video`` if omitted).
 
         Raises
         ------
@@ -386,20 +392,32 @@ class AcquisitionController:
         ControllerError
             The camera or the file failed at the start.
         """
-        create_folder = path is None
-        target = Path(path) if path is not None else self._session.video_path()
+        reserved: Path | None = None
+        try:
+            if path is None:
+                self._session.folder_for().mkdir(parents=True, exist_ok=True)
+                target = reserved = naming.reserve_video_path(self._session, name)
+            else:
+                target = Path(path)
+        except OSError as exc:
+            folder = self._session.folder_for()
+            raise RecordingRefused(f"cannot record to {folder}: {exc}") from None
         try:
             return self.runner.start_recording(
                 target,
                 self.metadata(),
-                create_folder=create_folder,
+                create_folder=path is None,
                 max_frames=max_frames,
                 schedule=schedule,
                 pixel_size_um=self._session.camera.pixel_size_um,
             )
         except RecordingRefused:
+            if reserved is not None:
+                naming.release_unused(reserved)  # leave no empty file behind
             raise
         except (CameraError, StorageError, OSError) as exc:
+            if reserved is not None:
+                naming.release_unused(reserved)
             raise ControllerError(f"recording could not start: {exc}") from None
 
     def stop_recording(self, reason: fmt.EndReason = fmt.EndReason.STOPPED) -> SaverProcess | None:

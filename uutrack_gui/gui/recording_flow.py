@@ -20,7 +20,6 @@ from uutrack_gui.config import Session
 from uutrack_gui.gui.notifier import Level, Notifier, sentence
 from uutrack_gui.gui.recording_bar import RecordingBar
 from uutrack_gui.gui.recording_plan import RecordingPlan, progress
-from uutrack_gui.storage import naming
 from uutrack_gui.storage.saver import SaverResult
 
 
@@ -128,16 +127,10 @@ class RecordingFlow:
         session = self._controller.session
         name = plan.name or session.saving.filename_video
         try:
-            # Reserving makes the day's folder and skips numbers taken meanwhile. The saver's
-            # preflight refuses an empty HDF5 file (it holds no recording yet), so the empty
-            # reservation is released just before the saver creates the file itself.
-            path = session.reserve_video_path(name)
-            if session.saving.append:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            else:
-                naming.release_unused(path)
-            self._controller.start_recording(path, plan.max_frames, schedule)
-        except (RecordingRefused, ControllerError, OSError) as exc:
+            # The controller reserves <name>_<NNN>.h5 in today's folder (or the day's file).
+            saver = self._controller.start_recording(None, plan.max_frames, schedule, name=name)
+            path = saver.path
+        except (RecordingRefused, ControllerError) as exc:
             self._notifier.error(f"Recording refused: {exc}")
             return False
         self.plan_in_use = plan

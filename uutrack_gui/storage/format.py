@@ -30,6 +30,10 @@ FORMAT_NAME = "uutrack_gui"
 FORMAT_VERSION = 1
 AXIS_ORDER = "y,x,t"
 
+#: Root attribute of a file reserved for a recording that has not started writing yet (its
+#: value is :data:`FORMAT_NAME`): such an empty file is ours to record into or to remove.
+RESERVED = "reserved_by"
+
 TIMELAPSE = "timelapse"
 METADATA = "metadata"
 COUNTERS = "frame_counter"

@@ -34,6 +34,7 @@ from uutrack_gui.filenames import (
     recording_file_name,
     sanitize_name,
 )
+from uutrack_gui.storage import format as fmt
 
 if TYPE_CHECKING:
     from uutrack_gui.config import Session
@@ -128,11 +129,19 @@ def _create_empty_hdf5(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         # The name is ours now (an empty file); make it an HDF5 file in place.
-        with h5py.File(path, "w", libver=("v110", "v110")):
-            pass
+        with h5py.File(path, "w", libver=("v110", "v110")) as h5:
+            h5.attrs[fmt.RESERVED] = fmt.FORMAT_NAME  # ours: the recorder may write into it
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def is_reservation(h5: h5py.File) -> bool:
+    """Whether an open file is an empty reservation made by :func:`reserve_recording_path`."""
+    marker = h5.attrs.get(fmt.RESERVED)
+    if isinstance(marker, bytes):
+        marker = marker.decode("utf-8", "replace")
+    return len(h5) == 0 and marker == fmt.FORMAT_NAME and set(h5.attrs) == {fmt.RESERVED}
 
 
 def release_unused(path: str | os.PathLike[str]) -> bool:
@@ -144,7 +153,7 @@ def release_unused(path: str | os.PathLike[str]) -> bool:
     path = Path(path)
     try:
         with h5py.File(path, "r") as h5:
-            if len(h5) or len(h5.attrs):
+            if not is_reservation(h5):
                 return False
     except (OSError, ValueError):
         return False  # not ours to delete: gone already, or not an HDF5 file

@@ -8,6 +8,7 @@ buffer when it is open-ended, since that much can be waiting when the disk fills
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -155,9 +156,13 @@ def _check_existing_hdf5(path: Path) -> None:
     writing into someone else's HDF5 file (no recordings) would change data that is not ours.
     A file whose writer died is made readable again first (its recordings are all kept).
     """
+    from uutrack_gui.storage.naming import is_reservation
     from uutrack_gui.storage.reader import RecordingFile  # the reader imports this module's peers
 
     repair.clear_if_abandoned(path)
+    with contextlib.suppress(OSError), h5py.File(path, "r") as h5:
+        if is_reservation(h5):
+            return  # reserved for this recording by the program itself: empty, and ours
     block = repair.read_superblock(path)
     if block is not None and block.open_for_write:  # a writer that is alive, or may be
         raise StorageError(
