@@ -34,7 +34,7 @@ def _isolated_qsettings(tmp_path_factory, request):
     if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
         yield
         return
-    from PyQt5 import QtCore
+    from PyQt5 import QtCore, QtWidgets
 
     folder = tmp_path_factory.mktemp("qsettings")
     QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
@@ -58,6 +58,19 @@ def _isolated_qsettings(tmp_path_factory, request):
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
         gc.collect()
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+        # A window still open here would live on into the next tests: close and delete it,
+        # and fail the test that left it. (Dialogs with a parent window go with that window.)
+        left = [
+            w
+            for w in QtWidgets.QApplication.topLevelWidgets()
+            if w.isVisible() and w.parentWidget() is None
+        ]
+        names = [type(w).__name__ for w in left]
+        for window in left:
+            window.close()
+            window.deleteLater()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+        assert not left, f"windows left open: {names}"
     finally:
         gc.enable()
 
