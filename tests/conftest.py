@@ -30,7 +30,8 @@ def _no_leftovers():
 
 @pytest.fixture(autouse=True)
 def _isolated_qsettings(tmp_path_factory, request):
-    """Keep QSettings of GUI tests away from the user's real settings."""
+    """Keep QSettings of GUI tests away from the user's real settings; delete the test's
+    windows where no Qt code is running, and fail a test that leaves a window open."""
     if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
         yield
         return
