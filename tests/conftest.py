@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -29,22 +30,50 @@ def _no_leftovers():
 
 @pytest.fixture(autouse=True)
 def _isolated_qsettings(tmp_path_factory, request):
-    """Keep QSettings of GUI tests away from the user's real settings."""
+    """Keep QSettings of GUI tests away from the user's real settings; delete the test's
+    windows where no Qt code is running, and fail a test that leaves a window open."""
     if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
         yield
         return
-    from PyQt5 import QtCore
+    from PyQt5 import QtCore, QtWidgets
 
     folder = tmp_path_factory.mktemp("qsettings")
     QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
     QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, str(folder))
     QtCore.QCoreApplication.setOrganizationName("uutrack-tests")
     QtCore.QCoreApplication.setApplicationName("uutrack_gui-tests")
-    yield
-    # pytest-qt closes the test's widgets and calls deleteLater() before this runs; delete
-    # them now, inside their own test, rather than in whatever later test happens to process
-    # events next (with pytest 9.2, that deletion crashed inside pyqtgraph's scene teardown).
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+    # No automatic garbage collection while a GUI test runs. A window without a Qt parent is
+    # owned by its Python wrapper; once the test drops it (a local, qtbot's weak reference, a
+    # viewer list), only reference cycles keep that wrapper, and the collector deletes the C++
+    # window whenever some allocation triggers it: also inside a pyqtgraph method that Qt is
+    # calling for that very window (InfiniteLine.boundingRect from the scene's queued
+    # _q_emitUpdated), which freed the items Qt was iterating over (the suite's segfault).
+    # Garbage is collected here and at the end, where no Qt code is on the stack.
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+        # pytest-qt closes the test's widgets and calls deleteLater() before this runs; delete
+        # them now, inside their own test, rather than in whatever later test happens to
+        # process events next; then the windows only the collector would have deleted.
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+        gc.collect()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+        # A window still open here would live on into the next tests: close and delete it,
+        # and fail the test that left it. (Dialogs with a parent window go with that window.)
+        left = [
+            w
+            for w in QtWidgets.QApplication.topLevelWidgets()
+            if w.isVisible() and w.parentWidget() is None
+        ]
+        names = [type(w).__name__ for w in left]
+        for window in left:
+            window.close()
+            window.deleteLater()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+        assert not left, f"windows left open: {names}"
+    finally:
+        gc.enable()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from PyQt5 import QtCore, QtGui, QtWidgets
+from PyQt5 import QtCore, QtGui, QtWidgets, sip
 
 from uutrack_gui import __version__
 from uutrack_gui.acquisition.controller import AcquisitionController, ControllerError
@@ -283,7 +283,10 @@ class MainWindow(QtWidgets.QMainWindow):
         """Open ``path`` in a new viewer window (kept until the main window closes)."""
         from uutrack_gui.gui.viewer import ViewerWindow  # the viewer loads only when asked for
 
-        self.viewers = [v for v in self.viewers if v.isVisible()]
+        closed = [v for v in self.viewers if not v.isVisible()]
+        self.viewers = [v for v in self.viewers if v not in closed]
+        for old in closed:
+            _dispose(old)
         viewer = ViewerWindow(Path(path) if path is not None else None)
         viewer.load_settings_requested.connect(self.sessions.load_text)
         self.viewers.append(viewer)
@@ -390,6 +393,8 @@ class MainWindow(QtWidgets.QMainWindow):
             if window is not None:
                 with contextlib.suppress(RuntimeError):  # already deleted by Qt
                     window.close()
+        for viewer in self.viewers:
+            _dispose(viewer)
         self.viewers = []
         dialogs.save_geometry(self, "main")
         QtCore.QSettings().setValue("folders/data", self.controller.session.saving.directory)
@@ -398,3 +403,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.controller.close()
         finally:
             self.bridge.detach()
+
+
+def _dispose(window: QtWidgets.QWidget) -> None:
+    """Hand a closed window to Qt, which deletes it from the event loop.
+
+    A window without a Qt parent belongs to its Python wrapper. Dropped, the wrapper lives on
+    in reference cycles until Python's collector runs, and that deletes the C++ window
+    wherever the collector happens to start: also inside a pyqtgraph method Qt is calling for
+    that very window (a scene's queued update), which then reads freed items (a segfault).
+    """
+    with contextlib.suppress(RuntimeError):  # already deleted by Qt
+        sip.transferto(window, None)
+        window.deleteLater()
