@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from PyQt5 import QtCore, QtGui, QtWidgets, sip
+from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui import __version__
 from uutrack_gui.acquisition.controller import AcquisitionController, ControllerError
@@ -40,6 +40,7 @@ from uutrack_gui.gui.recording_flow import RecordingFlow
 from uutrack_gui.gui.session_manager import RECORDING_FILTER, SessionManager
 from uutrack_gui.gui.snaps import SnapFlow
 from uutrack_gui.gui.status_panel import StatusPanel
+from uutrack_gui.gui.viewer_windows import ViewerWindows
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage.saver import SaverResult
 
@@ -85,7 +86,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.config_path = config_path
-        self.viewers: list[QtWidgets.QWidget] = []
         self._cheat_sheet: CheatSheet | None = None
         self._shut_down = False
 
@@ -95,6 +95,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner = MessageBanner()
         self.notifier = Notifier(self, self.banner)
         self.sessions = SessionManager(self, self.controller, self.notifier, self._update_title)
+        self.viewers = ViewerWindows(self.sessions.load_text)
         # Looked up at each question, so that tests can answer in the window's place.
         self.close_guard = CloseGuard(self, self.controller, lambda *q: self.ask(*q))
         self._build_layout()
@@ -281,19 +282,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def open_viewer(self, path: str | Path | None = None) -> QtWidgets.QWidget | None:
         """Open ``path`` in a new viewer window (kept until the main window closes)."""
-        from uutrack_gui.gui.viewer import ViewerWindow  # the viewer loads only when asked for
-
-        closed = [v for v in self.viewers if not v.isVisible()]
-        self.viewers = [v for v in self.viewers if v not in closed]
-        for old in closed:
-            _dispose(old)
-        viewer = ViewerWindow(Path(path) if path is not None else None)
-        viewer.load_settings_requested.connect(self.sessions.load_text)
-        self.viewers.append(viewer)
-        viewer.show()
-        if path is not None:
-            add_recent_file(path)
-        return viewer
+        return self.viewers.open(path)
 
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:  # noqa: N802 - Qt API
         if dialogs.dropped_paths(event):
@@ -389,13 +378,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.live_view.stop()
         self.status_timer.stop()
         self.close_guard.close_dialog()
-        for window in (*self.viewers, self.sessions.dialog, self._cheat_sheet):
+        self.viewers.close_all()
+        for window in (self.sessions.dialog, self._cheat_sheet):
             if window is not None:
                 with contextlib.suppress(RuntimeError):  # already deleted by Qt
                     window.close()
-        for viewer in self.viewers:
-            _dispose(viewer)
-        self.viewers = []
         dialogs.save_geometry(self, "main")
         QtCore.QSettings().setValue("folders/data", self.controller.session.saving.directory)
         session_memory.remember(self.controller.session, self.panel.auto_levels_continuous)
@@ -403,16 +390,3 @@ class MainWindow(QtWidgets.QMainWindow):
             self.controller.close()
         finally:
             self.bridge.detach()
-
-
-def _dispose(window: QtWidgets.QWidget) -> None:
-    """Hand a closed window to Qt, which deletes it from the event loop.
-
-    A window without a Qt parent belongs to its Python wrapper. Dropped, the wrapper lives on
-    in reference cycles until Python's collector runs, and that deletes the C++ window
-    wherever the collector happens to start: also inside a pyqtgraph method Qt is calling for
-    that very window (a scene's queued update), which then reads freed items (a segfault).
-    """
-    with contextlib.suppress(RuntimeError):  # already deleted by Qt
-        sip.transferto(window, None)
-        window.deleteLater()
