@@ -754,20 +754,15 @@ def test_view_tools_levels_crosshair_profile_and_pixel_readout(qtbot, window):
     profile = panel.profile()
     assert profile.size > 10
     np.testing.assert_array_equal(profile, frame[SIZE // 2, SIZE // 4 : SIZE // 4 + profile.size])
-    # The pixel under the cursor: position and value of the full-resolution frame.
-    # (A real move event to the image's viewport: QTest.mouseMove would move the shared cursor
-    # and reach whichever window of an earlier test lies under it.)
+    # The pixel under the cursor: position and value of the full-resolution frame. The scene's
+    # own mouse-move signal is emitted (what Qt's move events become), so the panel's rate
+    # limiter and handler run as for an operator; a synthetic QMouseEvent on the viewport was
+    # lost now and then in the full suite (Qt's hover state left by earlier windows).
     viewport = panel.graphics.viewport()
     points = (viewport.rect().center(), viewport.rect().center() + QtCore.QPoint(3, 2))
+    scene = panel.graphics.scene()
     for point in points:
-        move = QtGui.QMouseEvent(
-            QtCore.QEvent.MouseMove,
-            QtCore.QPointF(point),
-            QtCore.Qt.NoButton,
-            QtCore.Qt.NoButton,
-            QtCore.Qt.NoModifier,
-        )
-        QtWidgets.QApplication.sendEvent(viewport, move)
+        scene.sigMouseMoved.emit(QtCore.QPointF(panel.graphics.mapToScene(point)))
     # The readout is rate-limited, so it shows one of the two positions: the frame's pixel there.
     expected = set()
     for point in points:
