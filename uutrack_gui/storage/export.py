@@ -25,6 +25,7 @@ import numpy as np
 import yaml
 
 from uutrack_gui import __version__
+from uutrack_gui.config_yaml import ConfigError, load_yaml
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.reader import Recording, parse_metadata
@@ -257,8 +258,9 @@ def session_yaml(recording: Recording) -> str:
     if not text.strip():
         return ""
     try:
-        if isinstance(yaml.safe_load(text), dict) and not text.lstrip().startswith("{"):
+        # Bounded: a hostile file's metadata (an alias bomb, deep nesting) must not hang export.
+        if isinstance(load_yaml(text, "metadata"), dict) and not text.lstrip().startswith("{"):
             return text
-    except yaml.YAMLError:
+    except ConfigError:
         pass
     return yaml.safe_dump(parse_metadata(text), sort_keys=False, allow_unicode=True)
