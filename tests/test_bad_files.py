@@ -15,20 +15,14 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from recordings import SHAPE, good_recording
 
 from uutrack_gui import cli
-from uutrack_gui.storage import Hdf5Writer, RecordingFile, StorageError
-
-SHAPE = (32, 48)
+from uutrack_gui.storage import RecordingFile, StorageError
 
 
 def _good_recording(path: Path, n: int = 12) -> Path:
-    writer = Hdf5Writer()
-    writer.setup(path, SHAPE, "uint16", "user:\n  name: t\n")
-    for i in range(n):
-        writer.append(np.full(SHAPE, i, np.uint16), i, 1000.0 + i / 50)
-    writer.close()
-    return path
+    return good_recording(path, n)
 
 
 def _missing(tmp: Path) -> Path:

@@ -16,20 +16,14 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from recordings import good_recording
 
 from uutrack_gui import cli
-from uutrack_gui.storage import Hdf5Writer, RecordingFile, StorageError
-
-SHAPE = (32, 48)
+from uutrack_gui.storage import RecordingFile, StorageError
 
 
 def _good(path: Path, n: int = 6) -> Path:
-    writer = Hdf5Writer()
-    writer.setup(path, SHAPE, "uint16", "user:\n  name: t\n")
-    for i in range(n):
-        writer.append(np.full(SHAPE, i, np.uint16), i, 1000.0 + i / 50)
-    writer.close()
-    return path
+    return good_recording(path, n)
 
 
 def _one_group(tmp: Path, change) -> Path:

@@ -61,6 +61,18 @@ class Roi:
             )
 
 
+#: Highest frame rate a camera accepts, frames per second.
+MAX_FPS = 100_000.0
+
+
+def checked_fps(value: float) -> float:
+    """``value`` as a frame rate (0 = free-running); :class:`CameraError` outside 0–100000."""
+    value = float(value)
+    if not 0.0 <= value <= MAX_FPS:  # also refuses NaN
+        raise CameraError(f"frame rate must be between 0 and 100000 fps, got {value}")
+    return value
+
+
 class Camera(abc.ABC):
     """What a camera driver provides.
 
@@ -71,6 +83,14 @@ class Camera(abc.ABC):
 
     #: Human-readable model name, written into every recording's metadata.
     model: str = "camera"
+    #: Whether frames are being exposed (between :meth:`start` and :meth:`stop`).
+    _running: bool = False
+
+    def _refuse_while_running(self, what: str) -> None:
+        """Settings change only while stopped: raise :class:`CameraError` naming ``what``."""
+        if self._running:
+            raise CameraError(f"cannot change {what} while the camera is running")
+
     #: The backend name this camera is registered under (see :mod:`~uutrack_gui.camera.registry`).
     backend: str = "camera"
 

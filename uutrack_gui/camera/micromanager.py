@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from uutrack_gui.camera.base import Camera, CameraError, Frame, Roi
+from uutrack_gui.camera.base import Camera, CameraError, Frame, Roi, checked_fps
 
 # Loading configs and reading devices is its own module (``uutrack cameras`` uses it alone).
 from uutrack_gui.camera.mm_devices import (  # noqa: F401
@@ -397,10 +397,6 @@ class MicroManagerCamera(Camera):
             )
 
     # --- settings -------------------------------------------------------------------------
-    def _refuse_while_running(self, what: str) -> None:
-        if self._running:
-            raise CameraError(f"cannot change {what} while the camera is running")
-
     @property
     def sensor_shape(self) -> tuple[int, int]:
         return self._sensor
@@ -419,9 +415,7 @@ class MicroManagerCamera(Camera):
 
     @fps.setter
     def fps(self, value: float) -> None:
-        value = float(value)
-        if not (0.0 <= value <= 100_000.0):
-            raise CameraError(f"frame rate must be between 0 and 100000 fps, got {value}")
+        value = checked_fps(value)
         self._refuse_while_running("the frame rate")
         self._fps = value
 

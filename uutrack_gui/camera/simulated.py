@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from uutrack_gui.camera.base import Camera, CameraError, Frame, Roi
+from uutrack_gui.camera.base import Camera, CameraError, Frame, Roi, checked_fps
 
 if TYPE_CHECKING:
     from uutrack_gui.config import CameraSettings
@@ -208,10 +208,6 @@ class SimulatedCamera(Camera):
         return self._scene.render(counter, self._roi, self._exposure_ms / _REFERENCE_EXPOSURE_MS)
 
     # --- settings ---------------------------------------------------------------
-    def _refuse_while_running(self, what: str) -> None:
-        if self._running:
-            raise CameraError(f"cannot change {what} while the camera is running")
-
     @property
     def sensor_shape(self) -> tuple[int, int]:
         return (self._scene.height, self._scene.width)
@@ -230,9 +226,7 @@ class SimulatedCamera(Camera):
 
     @fps.setter
     def fps(self, value: float) -> None:
-        value = float(value)
-        if not (0.0 <= value <= 100_000.0) or value != value:
-            raise CameraError(f"frame rate must be between 0 and 100000 fps, got {value}")
+        value = checked_fps(value)
         self._refuse_while_running("the frame rate")
         self._fps = value
 
