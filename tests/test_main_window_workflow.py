@@ -18,12 +18,12 @@ import pytest
 import tifffile
 from PyQt5 import QtCore, QtGui, QtWidgets
 
+from uutrack_gui.acquisition.recording_plan import Lapse, Length, RecordingPlan, progress
 from uutrack_gui.acquisition.status import RecordingStatus, RunState
 from uutrack_gui.config import Session
 from uutrack_gui.gui import session_memory
 from uutrack_gui.gui.app import startup_session
 from uutrack_gui.gui.main_window import MainWindow
-from uutrack_gui.gui.recording_plan import Lapse, Length, RecordingPlan, progress
 from uutrack_gui.gui.settings_dialog import exposure_warning
 from uutrack_gui.gui.status_panel import NEUTRAL_FILL
 from uutrack_gui.storage import RecordingFile

@@ -64,6 +64,16 @@ def format_time_left(seconds: float | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def format_countdown(seconds: float) -> str:
+    """Time left, rounded up: ``"7 s"``, ``"2 min 05 s"``, ``"1 h 02 min"``."""
+    s = max(0, int(math.ceil(seconds)))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
 def format_rate(fps: float | None) -> str:
     """A frame rate: ``"29.9"`` below 100, ``"690"`` above; ``"–"`` when there is none."""
     if fps is None or not math.isfinite(fps):

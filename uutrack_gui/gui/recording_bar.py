@@ -1,7 +1,7 @@
 """The recording bar beside the image: the next recording's name and file, its length, its
 time-lapse, the pre-record buffer's length, and the progress of a running recording.
 
-A widget only: it reads back as a :class:`~uutrack_gui.gui.recording_plan.RecordingPlan` and
+A widget only: it reads back as a :class:`~uutrack_gui.acquisition.recording_plan.RecordingPlan` and
 shows what the window gives it; the window does the recording.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from PyQt5 import QtCore, QtWidgets
 
 from uutrack_gui.acquisition.buffers import BufferSize
-from uutrack_gui.gui.recording_plan import Lapse, Length, Progress, RecordingPlan
+from uutrack_gui.acquisition.recording_plan import Lapse, Length, Progress, RecordingPlan
 
 
 class RecordingBar(QtWidgets.QWidget):

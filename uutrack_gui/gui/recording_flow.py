@@ -14,12 +14,12 @@ from pathlib import Path
 from PyQt5 import QtCore, QtGui
 
 from uutrack_gui.acquisition.controller import AcquisitionController, ControllerError
+from uutrack_gui.acquisition.recording_plan import RecordingPlan, progress
 from uutrack_gui.acquisition.runner import RecordingRefused
 from uutrack_gui.acquisition.status import AcquisitionStatus, RunState
 from uutrack_gui.config import Session
 from uutrack_gui.gui.notifier import Level, Notifier, sentence
 from uutrack_gui.gui.recording_bar import RecordingBar
-from uutrack_gui.gui.recording_plan import RecordingPlan, progress
 from uutrack_gui.storage.saver import SaverResult
 
 

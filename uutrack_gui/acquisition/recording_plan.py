@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from uutrack_gui.acquisition.status import RecordingStatus
 from uutrack_gui.acquisition.timelapse import FrameSchedule
+from uutrack_gui.units import format_countdown
 
 
 class Length(enum.Enum):
@@ -107,23 +108,13 @@ def progress(plan: RecordingPlan, status: RecordingStatus, camera_fps: float) ->
         total_s = plan.length_value
         fraction = status.elapsed_s / total_s if total_s > 0 else 1.0
         left = max(0.0, total_s - status.elapsed_s)
-        text = f"{taken} frames, {format_duration(left)} left"
+        text = f"{taken} frames, {format_countdown(left)} left"
     elif plan.length is Length.FRAMES:
         total = max(1, int(plan.length_value))
         fraction = taken / total
         left = (total - taken) / rate if rate > 0 else math.nan
-        when = f", {format_duration(left)} left" if math.isfinite(left) else ""
+        when = f", {format_countdown(left)} left" if math.isfinite(left) else ""
         text = f"{taken} / {total} frames{when}"
     else:
         return None
     return Progress(min(1.0, max(0.0, fraction)), text)
-
-
-def format_duration(seconds: float) -> str:
-    """``"7 s"``, ``"2 min 05 s"``, ``"1 h 02 min"``."""
-    s = max(0, int(math.ceil(seconds)))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
