@@ -413,7 +413,31 @@ def test_cli_recording_when_the_device_fails_exits_2_with_one_line(tmp_path):
     )
     done = _run("record", str(tmp_path / "x.h5"), "--mm-config", str(path), "--seconds", "60")
     assert done.returncode == 2
-    assert "uutrack: error: camera stopped: " in done.stderr
+    # One line naming the device's own fault: no traceback from pymmcore-plus's device thread.
+    assert (
+        done.stderr
+        == f"uutrack: error: camera stopped: {path}: Cam stopped streaming: camera unplugged\n"
+    )
+
+
+def test_cfg_failing_after_a_device_loaded_exits_2_with_one_line(tmp_path):
+    # The camera loads, then a later line fails: the devices already loaded must be let go
+    # before exit (left to the interpreter they aborted it: "FATAL: exception not rethrown").
+    path = _cfg(
+        tmp_path,
+        "#py pyDevice,Cam,mm_test_camera,StampCamera",
+        "#py Property,Core,Initialize,1",
+        "#py Property,Core,Camera,Cam",
+        "Property,Cam,NoSuchProperty,1",
+    )
+    for command in (("record", str(tmp_path / "x.h5")), ("cameras",)):
+        done = _run(*command, "--mm-config", str(path))
+        assert done.returncode == 2, done.stderr
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1, done.stderr
+        assert lines[0].startswith(f"uutrack: error: {path}: Micro-Manager cannot load this config")
+        assert "line 4" in lines[0]
+    assert not (tmp_path / "x.h5").exists()
 
 
 # --- plug-ins by entry point -------------------------------------------------------------------

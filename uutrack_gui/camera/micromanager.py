@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from uutrack_gui.camera import mm_thread_faults
 from uutrack_gui.camera.base import Camera, CameraError, Frame, Roi, checked_fps
 
 # Loading configs and reading devices is its own module (``uutrack cameras`` uses it alone).
@@ -274,6 +275,8 @@ class MicroManagerCamera(Camera):
         self._interval_s = 0.0
         self._last_mono = 0.0
         self._stopped.clear()
+        mm_thread_faults.install()  # a Python device's fault: its message, not a traceback
+        mm_thread_faults.take_fault(self._device)  # forget one of an earlier run
         try:
             if str(core.getCameraDevice()) != self._device:
                 core.setCameraDevice(self._device)  # a shared core may have switched camera
@@ -318,8 +321,11 @@ class MicroManagerCamera(Camera):
                 if not running and core.getRemainingImageCount() == 0:
                     if self._stopped.is_set():
                         return None  # stop() meanwhile
+                    cause = mm_thread_faults.take_fault(self._device)
                     raise CameraError(
-                        f"{self._where()} stopped streaming (device fault or disconnected?)"
+                        f"{self._where()} stopped streaming: {cause}"
+                        if cause
+                        else f"{self._where()} stopped streaming (device fault or disconnected?)"
                     )
             except CameraError:
                 raise

@@ -103,6 +103,9 @@ def load_config(path: str | Path) -> Any:
         try:
             core.loadSystemConfiguration(str(path))
         except Exception as exc:  # MM raises RuntimeError, ValueError, ImportError, ...
+            # Devices loaded before the bad line must be let go now: left to the interpreter's
+            # exit, they aborted it ("FATAL: exception not rethrown", see release_core).
+            release_core(core)
             hint = "" if adapters_installed() else f" ({ADAPTERS_HINT})"
             raise CameraError(
                 f"{path}: Micro-Manager cannot load this config: {first_line(exc)}{hint}"
