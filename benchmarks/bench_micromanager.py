@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     if into_ram is not None:
         rows += [
             (
-                f"our recording into RAM (tmpfs), free-running, {ram_seconds:g} s: steady (whole) fps",
+                f"our recording into RAM (tmpfs), free-running, {ram_seconds:g} s: "
+                "steady (whole) fps",
                 f"{into_ram['fps']:.1f} ({into_ram['fps_whole']:.1f}); "
                 f"{into_ram['written']} written, {into_ram['dropped']} dropped",
                 f"{of_pop(into_ram['fps'])}; {into_ram['fps'] / ram_write:.0%} of the RAM ceiling",
