@@ -341,6 +341,57 @@ def test_tiny_dev_shm_is_refused_in_one_line(tmp_path):
     assert not out.exists()
 
 
+# --- a saver standing by (live, before Record) ------------------------------------------------
+#: A live runner with its saver standing by, as a window between recordings.
+STANDBY = textwrap.dedent(
+    """
+    import os, sys
+    from uutrack_gui.acquisition import AcquisitionRunner
+    from uutrack_gui.camera import SimulatedCamera
+
+    runner = AcquisitionRunner(SimulatedCamera(256, 256, fps=50), max_memory_mb=16)
+    runner.start_live()
+    print(runner._ready._standby.pid, runner._ready.ring.layout.name, flush=True)
+    try:
+        sys.stdin.readline()
+    except KeyboardInterrupt:
+        os._exit(130)  # gone without closing anything, as a crash would
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("signum", "group"),
+    [(signal.SIGKILL, False), (signal.SIGINT, True)],
+    ids=["kill -9 of the recorder", "Ctrl+C to the group"],
+)
+def test_a_saver_standing_by_exits_with_its_recorder_and_frees_the_ring(signum, group):
+    live = subprocess.Popen(
+        [sys.executable, "-c", STANDBY],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        standby_pid, ring_name = live.stdout.readline().split()
+        ring = Path("/dev/shm") / ring_name
+        assert int(standby_pid) in _session_processes(live.pid) and ring.exists()
+        if group:
+            os.killpg(live.pid, signum)
+        else:
+            os.kill(live.pid, signum)
+        _, err = live.communicate(timeout=DEADLINE)
+        _wait_for(lambda: not _session_processes(live.pid), "every process to exit")
+        assert not ring.exists(), f"{ring} left behind"
+        assert "Traceback" not in err, err  # the saver ignores the terminal's Ctrl+C
+    finally:
+        if live.poll() is None:
+            os.killpg(live.pid, signal.SIGKILL)
+            live.communicate()
+
+
 # --- the GUI, started from a terminal -------------------------------------------------------
 #: ``uutrack-gui`` as a user starts it, recording from the start (as if Record were clicked).
 GUI = textwrap.dedent(

@@ -252,6 +252,45 @@ def test_recording_status_reports_progress(tmp_path):
     runner.close()
 
 
+def test_a_saver_stands_by_while_live_and_each_recording_takes_it(tmp_path):
+    """Record hands the job to a saver process spawned ahead (no spawn while frames pile up)."""
+    runner = AcquisitionRunner(_camera(fps=100), max_memory_mb=16)
+    runner.start_live()
+    standby = runner._ready._standby
+    assert standby is not None and standby.pid is not None
+    spawned = [standby.pid]
+    for name in ("a.h5", "b.h5"):
+        finished = threading.Event()
+        handler = runner.events.recording_finished.connect(lambda result, done=finished: done.set())
+        saver = runner.start_recording(tmp_path / name, max_frames=20)
+        assert saver._process.pid == spawned[-1]  # the process that stood by writes the file
+        assert runner._ready._standby is None  # taken
+        assert finished.wait(WAIT)
+        runner.events.recording_finished.disconnect(handler)
+        assert saver.result.error == ""
+        # The next one stands by as soon as this recording is finished.
+        assert runner._ready._standby is not None
+        spawned.append(runner._ready._standby.pid)
+    assert len(set(spawned)) == 3
+    # A new frame size needs a new ring: the saver standing by for the old one is let go.
+    old = runner._ready._standby
+    runner.reconfigure(lambda camera: setattr(camera, "roi", _half_roi(camera)))
+    assert runner._ready._standby is not None and runner._ready._standby is not old
+    assert old.pid is None  # discarded, its process joined
+    runner.close()
+    assert runner._ready._standby is None
+    for name in ("a.h5", "b.h5"):
+        summary, _ = _assert_frames_match_camera(tmp_path / name)
+        assert summary.frames + summary.dropped_frames == 20 and summary.finished_cleanly
+
+
+def _half_roi(camera):
+    from uutrack_gui.camera import Roi
+
+    height, width = camera.sensor_shape
+    return Roi(0, 0, width // 2, height // 2)
+
+
 def test_frame_ring_is_warmed_while_live_and_reused_by_each_recording(tmp_path):
     runner = AcquisitionRunner(_camera(fps=100), max_memory_mb=16)
     runner.start_live()
@@ -266,9 +305,9 @@ def test_frame_ring_is_warmed_while_live_and_reused_by_each_recording(tmp_path):
         assert finished.wait(WAIT)
         runner.events.recording_finished.disconnect(handler)
         assert saver.result.error == ""
-    assert rings[0] is rings[1] is runner._ring  # one ring, reset between recordings
+    assert rings[0] is rings[1] is runner._ready.ring  # one ring, reset between recordings
     runner.close()
-    assert runner._ring is None
+    assert runner._ready.ring is None
     for name in ("a.h5", "b.h5"):
         summary, counters = _assert_frames_match_camera(tmp_path / name)
         # 30 frames taken; frames the camera lost in between are counted as dropped.

@@ -13,17 +13,15 @@ being finished) so it cannot disagree with them.
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 from uutrack_gui.acquisition.buffers import NewestFrameSlot, PreRecordBuffer
 from uutrack_gui.acquisition.events import AcquisitionEvents
 from uutrack_gui.acquisition.rates import RateMeter
+from uutrack_gui.acquisition.readiness import RecordingReadiness
 from uutrack_gui.acquisition.status import RecordingStatus, RunState
 from uutrack_gui.acquisition.throughput import ThroughputWindow
 from uutrack_gui.acquisition.timelapse import FrameSchedule, FrameSelector, Verdict
@@ -31,7 +29,6 @@ from uutrack_gui.camera.base import Camera, CameraError, Frame
 from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.format import EndReason
 from uutrack_gui.storage.preflight import check_space, check_target, free_bytes, space_needed
-from uutrack_gui.storage.ring import FrameRing
 from uutrack_gui.storage.saver import SaverProcess, SaverResult
 
 _MIB = 1024 * 1024
@@ -92,12 +89,9 @@ class AcquisitionRunner:
         self._selector: FrameSelector | None = None  # time-lapse / duration of the recording
         self._state = RunState.IDLE
         self.last_result: SaverResult | None = None
-        # The saver's frame ring, kept from live start to close and reused by every recording,
-        # and mapped in the background while live so that no recording starts on cold memory.
-        self._ring: FrameRing | None = None
-        self._ring_warmer: threading.Thread | None = None
-        self._ring_stop = threading.Event()
-        self.ring_ready = threading.Event()
+        # The saver's ring and a saver process, kept ready between recordings (readiness.py).
+        self._ready = RecordingReadiness(int(self.max_memory_mb * _MIB))
+        self.ring_ready = self._ready.ring_ready
 
     # --- state ---------------------------------------------------------------
     @property
@@ -153,52 +147,14 @@ class AcquisitionRunner:
         self._update_state()
 
     def _prepare_ring(self) -> None:
-        """Have a frame ring of the camera's frame size, and warm it up in the background."""
-        camera = self.camera
-        ring = self._ring
-        if ring is not None and (
-            ring.layout.frame_shape == tuple(camera.frame_shape)
-            and np.dtype(ring.layout.dtype) == np.dtype(camera.dtype)
-        ):
-            return
-        self._release_ring()
+        """Have a frame ring of the camera's frame size and a saver standing by for it."""
         try:
-            self._ring = FrameRing.create(
-                multiprocessing.get_context("spawn"),
-                tuple(camera.frame_shape),
-                camera.dtype,
-                int(self.max_memory_mb * _MIB),
-            )
+            notice = self._ready.prepare(tuple(self.camera.frame_shape), self.camera.dtype)
         except StorageError as exc:  # no shared memory for it: a recording will say so
             self.events.error.emit(str(exc))
             return
-        if self._ring.notice:  # smaller than asked for (a small /dev/shm)
-            self.events.error.emit(self._ring.notice)
-        self._ring_stop.clear()
-        self.ring_ready.clear()
-        ring = self._ring
-
-        def warm() -> None:
-            if ring.prefault(self._ring_stop):
-                self.ring_ready.set()
-
-        self._ring_warmer = threading.Thread(target=warm, name="ring-warm", daemon=True)
-        self._ring_warmer.start()
-
-    def _stop_warming(self) -> None:
-        """Stop the warm-up (within one 8 MiB step) before anyone else uses the ring."""
-        if self._ring_warmer is not None:
-            self._ring_stop.set()
-            self._ring_warmer.join()
-            self._ring_warmer = None
-
-    def _release_ring(self) -> None:
-        """Free the ring; no saver may be using it."""
-        self._stop_warming()
-        if self._ring is not None:
-            self._ring.close()
-            self._ring = None
-            self.ring_ready.clear()
+        if notice:  # smaller than asked for (a small /dev/shm)
+            self.events.error.emit(notice)
 
     def stop_live(self) -> None:
         """Stop the camera thread; a running recording is stopped first (its file finished)."""
@@ -337,7 +293,7 @@ class AcquisitionRunner:
                 raise RecordingRefused(str(exc)) from None
             self.start_live()
             camera = self.camera
-            self._stop_warming()
+            self._ready.stop_warming()
             saver = SaverProcess(
                 path,
                 camera.frame_shape,
@@ -345,7 +301,7 @@ class AcquisitionRunner:
                 metadata=metadata,
                 max_memory_mb=self.max_memory_mb,
                 camera=camera.model,
-                ring=self._ring,
+                ring=self._ready.ring,
                 pixel_size_um=pixel_size_um,
                 timelapse_interval_s=schedule.interval_s if schedule else None,
                 timelapse_every=schedule.every if schedule else 1,
@@ -353,7 +309,7 @@ class AcquisitionRunner:
             saver.on_started(self.events.recording_started.emit)
             saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))
             try:
-                saver.start()
+                saver.start(standby=self._ready.take_standby())
             except StorageError as exc:  # e.g. no shared memory for the frame buffer
                 raise RecordingRefused(str(exc)) from None
             self.throughput.clear()
@@ -443,6 +399,8 @@ class AcquisitionRunner:
                 self._finishing = None
             self._last_saver = saver
             self.last_result = result
+            if self._thread is not None and self._finishing is None:
+                self._ready.stand_by()  # for the next recording, while the operator looks
         self._update_state()
         if result.error:
             self.events.error.emit(result.error)
@@ -528,9 +486,10 @@ class AcquisitionRunner:
             self.wait_recording(10.0)
         self.stop_live()
         if self._finishing is None:
-            self._release_ring()
+            self._ready.release()
         else:
-            self._stop_warming()  # a saver that would not stop may still read the ring
+            self._ready.discard_standby()
+            self._ready.stop_warming()  # a saver that would not stop may still read the ring
         if self._opened:
             self.camera.close()
             self._opened = False

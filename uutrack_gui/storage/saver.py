@@ -38,7 +38,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import queue
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -55,8 +54,6 @@ from uutrack_gui.storage.saver_process import (
     BYTES,
     DROPPED,
     FLUSHED,
-    HAS_SIGMASK,
-    PARENT_SIGNALS,
     REASON,
     REASONS,
     WRITTEN,
@@ -64,9 +61,9 @@ from uutrack_gui.storage.saver_process import (
     SaverFinished,
     SaverJob,
     SaverStarted,
-    saver_main,
 )
 from uutrack_gui.storage.sentinel import STOP
+from uutrack_gui.storage.standby import StandbySaver, spawn_saver
 
 
 # --- the parent's side -----------------------------------------------------------------------
@@ -194,8 +191,15 @@ class SaverProcess:
         self._callbacks.finished.append(callback)
 
     # --- life cycle -----------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the saver process on a fresh, empty queue."""
+    def start(self, standby: StandbySaver | None = None) -> None:
+        """Start the saver process on a fresh, empty queue.
+
+        Parameters
+        ----------
+        standby : StandbySaver, optional
+            A saver process spawned ahead for this handle's (lent) ring: it takes the job at
+            once instead of a new process being spawned. Used up either way.
+        """
         if self._process is not None:
             raise RuntimeError("a SaverProcess records once; make a new one")
         ctx = self._ctx
@@ -206,11 +210,6 @@ class SaverProcess:
             self._ring = FrameRing.create(
                 ctx, self.frame_shape, self.dtype, int(self.max_memory_mb * 1024 * 1024)
             )
-        self._tickets = ctx.Queue()
-        self._progress = ctx.Array("q", REASON + 1, lock=False)
-        self._progress[REASON] = REASONS.index(fmt.END_STOPPED)
-        receiver, sender = ctx.Pipe(duplex=False)
-        alive_reader, alive_writer = ctx.Pipe(duplex=False)
         job = SaverJob(
             str(self.path),
             self.frame_shape,
@@ -223,27 +222,16 @@ class SaverProcess:
             self.timelapse_interval_s,
             self.timelapse_every,
         )
-        self._process = ctx.Process(
-            target=saver_main,
-            args=(job, self._tickets, self._ring.released, self._progress, sender, alive_reader),
-            name="uutrack-saver",
-            daemon=True,
-        )
         self._t0 = time.monotonic()
         self.started_at = self._t0
-        # Signals blocked across the spawn: the child inherits the mask, so a Ctrl+C at this
-        # moment cannot kill it before it has set itself to ignore them (saver_main unblocks).
-        # In a thread other than the main one Python never runs handlers anyway.
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, PARENT_SIGNALS) if HAS_SIGMASK else None
-        try:
-            self._process.start()
-        finally:
-            if old_mask is not None:
-                signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-        sender.close()  # the child holds the only write end: EOF means the child is gone
-        alive_reader.close()  # ... and the only read end of this one: we keep the write end
-        self._parent_alive = alive_writer
-        self._report = receiver
+        channels = standby.take(job) if standby is not None else None
+        if channels is None:  # none standing by, or not for this ring, or it died: spawn now
+            channels = spawn_saver(ctx, job, self._ring)
+        self._process = channels.process
+        self._tickets = channels.tickets
+        self._progress = channels.progress
+        self._report = channels.report
+        self._parent_alive = channels.parent_alive
         self._watcher = threading.Thread(target=self._watch, name="saver-watcher", daemon=True)
         self._watcher.start()
 

@@ -102,8 +102,20 @@ class SaverJob:
     timelapse_every: int = 1
 
 
+@dataclass(frozen=True)
+class PendingJob:
+    """A standby saver's job to come: it arrives on ``connection`` when Record is pressed.
+
+    ``None`` on the connection means "not needed after all" (the ring changed, the program
+    closes); end-of-file without a message means the parent died before Record.
+    """
+
+    connection: multiprocessing.connection.Connection
+    ring: RingLayout
+
+
 def saver_main(
-    job: SaverJob,
+    job: SaverJob | PendingJob,
     tickets: multiprocessing.Queue,
     released,
     progress,
@@ -114,8 +126,9 @@ def saver_main(
 
     Parameters
     ----------
-    job : SaverJob
-        Where to write and what the frames look like.
+    job : SaverJob or PendingJob
+        Where to write and what the frames look like; or, for a saver spawned ahead of the
+        recording (:class:`~uutrack_gui.storage.saver.StandbySaver`), where that will come.
     tickets : multiprocessing.Queue
         :class:`SlotTicket` items, then :data:`STOP`.
     released : multiprocessing.Value
@@ -140,6 +153,11 @@ def saver_main(
             daemon=True,
         ).start()
     sys.unraisablehook = _quiet_h5py_dealloc
+    if isinstance(job, PendingJob):
+        job = _wait_for_job(job)  # blocks; the imports above are already done
+        if job is None:
+            report.close()
+            return
     ring = FrameRing.attach(job.ring, released)
     writer = Hdf5Writer()
     lock_fd: int | None = None
@@ -205,6 +223,23 @@ def saver_main(
         # An orphan frees the ring itself: its creator is dead and cannot.
         ring.close(unlink=parent_died.is_set())
         report.close()
+
+
+def _wait_for_job(pending: PendingJob) -> SaverJob | None:
+    """Standby: the recording's job once the parent sends it; None if it never will.
+
+    An end-of-file with no message means the parent died before Record: nobody is left to free
+    the ring, so the orphan does.
+    """
+    try:
+        job = pending.connection.recv()
+    except (EOFError, OSError):
+        with contextlib.suppress(Exception):
+            FrameRing.attach(pending.ring, None).close(unlink=True)
+        return None
+    finally:
+        pending.connection.close()
+    return job if isinstance(job, SaverJob) else None
 
 
 @contextlib.contextmanager
