@@ -132,8 +132,11 @@ class StandbySaver:
         with contextlib.suppress(OSError):
             self._job_sender.send(None)  # "not needed": it exits without touching the ring
         self._job_sender.close()
-        channels.process.join(10.0)
-        if channels.process.is_alive():  # stuck in a system call, say: it holds nothing yet
+        # A process still importing would read that only when done (0.2-0.8 s): it has no file,
+        # has not touched the ring or the queue, so it is killed instead of waited for (a CLI
+        # exits, a test ends, a new frame size starts at once).
+        channels.process.join(0.05)
+        if channels.process.is_alive():
             channels.process.kill()
             channels.process.join()
         channels.close()
