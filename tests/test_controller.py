@@ -284,6 +284,7 @@ def test_recording_status_rates_are_exact_with_a_fake_clock(controller, clock, t
         assert at_start.path == str(path) and not at_start.finishing
         assert (at_start.saved_fps, at_start.write_bytes_s) == (0.0, 0.0)  # no time has passed
         assert at_start.seconds_left_on_disk is None  # no speed, no estimate
+        assert at_start.elapsed_s == 0.0  # the recording's time is the controller's clock
 
         clock.now += 2.0  # the fake clock moved 2 s since the recording's first sample (0, 0)
         status = controller.status()
@@ -293,6 +294,7 @@ def test_recording_status_rates_are_exact_with_a_fake_clock(controller, clock, t
         assert rec.saved_fps == rec.frames_written / 2.0
         assert rec.write_bytes_s == rec.bytes_written / 2.0
         assert rec.free_bytes == 4 * GIB
+        assert rec.elapsed_s == 2.0
         assert status.seconds_left_on_disk == 4 * GIB / rec.write_bytes_s
     finally:
         monkeypatch.undo()

@@ -85,6 +85,7 @@ class AcquisitionRunner:
         self._finishing: SaverProcess | None = None  # got STOP, still writing
         self._last_saver: SaverProcess | None = None
         self._rec_last_counter: int | None = None
+        self._rec_started = 0.0  # self.clock() at the last start_recording()
         self._rec_frames_left: int | None = None  # frames until the recording stops by itself
         self._selector: FrameSelector | None = None  # time-lapse / duration of the recording
         self._state = RunState.IDLE
@@ -313,7 +314,8 @@ class AcquisitionRunner:
             except StorageError as exc:  # e.g. no shared memory for the frame buffer
                 raise RecordingRefused(str(exc)) from None
             self.throughput.clear()
-            self.throughput.add(self.clock(), 0, 0)
+            self._rec_started = self.clock()
+            self.throughput.add(self._rec_started, 0, 0)
             self._rec_last_counter = None
             self._rec_frames_left = max_frames
             self._selector = FrameSelector(schedule) if schedule is not None else None
@@ -420,7 +422,7 @@ class AcquisitionRunner:
             free = None
         return RecordingStatus(
             path=str(saver.path),
-            elapsed_s=max(0.0, time.monotonic() - saver.started_at),
+            elapsed_s=max(0.0, now - self._rec_started),
             frames_written=written,
             frames_dropped=saver.frames_dropped,
             frames_pending=saver.frames_pending,
