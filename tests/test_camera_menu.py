@@ -82,6 +82,10 @@ def test_switch_to_a_micromanager_config_and_back(qtbot, window, cfg, monkeypatc
     )
     assert cams.backend_actions["micromanager"].isChecked()
     assert window.runner.live  # live view goes on with the new camera
+    # The status panel shows the device as it is, not the session's simulated sensor.
+    h, w = stamp.StampCamera.HEIGHT, stamp.StampCamera.WIDTH
+    camera_line = window.status_panel.fields["camera"].text()
+    assert camera_line.startswith(f"StampCam (Micro-Manager): {w} × {h} (full sensor), 16-bit")
     qtbot.waitUntil(lambda: window.live_view.shown_counter is not None, timeout=WAIT_MS)
     # The property browser shows the device's properties, and an exposure set there is the
     # session's exposure (it goes into the metadata).
@@ -92,6 +96,9 @@ def test_switch_to_a_micromanager_config_and_back(qtbot, window, cfg, monkeypatc
     props.table.item(row, 1).setText("3.5")
     qtbot.waitUntil(lambda: window.session.camera.exposure_time == 3.5, timeout=WAIT_MS)
     assert window.controller.camera.exposure_ms == pytest.approx(3.5)
+    qtbot.waitUntil(
+        lambda: "3.5 ms" in window.status_panel.fields["camera"].text(), timeout=WAIT_MS
+    )
 
     cams.backend_actions["simulated"].trigger()
     assert window.session.camera.backend == "simulated"

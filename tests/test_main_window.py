@@ -477,6 +477,8 @@ def test_roi_from_the_image_restricts_the_camera_and_is_recorded(qtbot, window, 
     assert window.runner.camera.frame_shape == (48, 64)
     assert window.session.camera.roi == (16, 32, 64, 48)
     qtbot.waitUntil(lambda: window.panel.frame.shape == (48, 64), timeout=WAIT_MS)
+    camera_line = window.status_panel.fields["camera"].text()
+    assert f"64 × 48 (ROI of {SIZE} × {SIZE} at (16, 32)), 16-bit" in camera_line
     assert window.start_recording()
     wait_frames_written(qtbot, window, 5)
     with qtbot.waitSignal(window.bridge.recording_finished, timeout=WAIT_MS):
@@ -484,6 +486,7 @@ def test_roi_from_the_image_restricts_the_camera_and_is_recorded(qtbot, window, 
     assert assert_frames_bit_exact(window.last_result.path, session, roi=(16, 32, 64, 48)) >= 5
     click(qtbot, window, "roi_full")
     assert window.runner.camera.frame_shape == (SIZE, SIZE)
+    assert f"{SIZE} × {SIZE} (full sensor)" in window.status_panel.fields["camera"].text()
 
 
 # --- session and settings -------------------------------------------------------------------

@@ -157,6 +157,25 @@ class Camera(abc.ABC):
     def roi(self, value: Roi | None) -> None:
         """Restrict the camera to ``value``; ``None`` means the full sensor."""
 
+    def summary(self) -> str:
+        """One line for the operator: model, frame size, ROI, exposure, rate, as set now.
+
+        The camera's own figures, not the session's: a real camera reports its sensor.
+        """
+        height, width = self.frame_shape
+        sensor_h, sensor_w = self.sensor_shape
+        where = (
+            "full sensor"
+            if (height, width) == (sensor_h, sensor_w)
+            else f"ROI of {sensor_w} × {sensor_h} at ({self.roi.x0}, {self.roi.y0})"
+        )
+        rate = f"{self.fps:g} fps" if self.fps > 0 else "free-running"
+        bits = 8 * np.dtype(self.dtype).itemsize
+        return (
+            f"{self.model}: {width} × {height} ({where}), {bits}-bit, "
+            f"{self.exposure_ms:g} ms, {rate}"
+        )
+
     def describe(self) -> dict[str, Any]:
         """What this camera is, for a recording's metadata: plain, YAML-safe values.
 

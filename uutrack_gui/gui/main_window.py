@@ -323,7 +323,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_settings_changed(self, session: Session) -> None:
         self.live_view.set_refresh_ms(session.gui.refresh_time)
-        self.status_panel.show_session(session)
+        self.status_panel.show_session(session, self.controller.camera.summary())
         self.panel.set_pixel_size(session.camera.pixel_size_um)  # the scale bar follows
         self.cameras.camera_changed(session)
         self.recording.settings_changed(session)

@@ -231,15 +231,12 @@ class StatusPanel(QtWidgets.QWidget):
         self.fields["free"].setText("–" if free is None else format_bytes(free))
         self.fields["time_left"].setText(format_time_left(seconds_left))
 
-    def show_session(self, session: Session) -> None:
-        """Show the camera settings and who measures what (what goes into the metadata)."""
-        cam, user = session.camera, session.user
-        rate = f"{cam.fps:g} fps" if cam.fps > 0 else "free-running"
-        roi = "full sensor" if cam.roi is None else "ROI {2} × {3} at ({0}, {1})".format(*cam.roi)
+    def show_session(self, session: Session, camera: str) -> None:
+        """Show the camera as it is set (``camera``: its summary line) and who measures what
+        (what goes into the metadata)."""
+        user = session.user
         who = " — ".join(part for part in (user.name, user.measurement) if part)
-        self.fields["camera"].setText(
-            f"{cam.width} × {cam.height}, {rate}, {cam.exposure_time:g} ms, {roi}"
-        )
+        self.fields["camera"].setText(camera)
         self.fields["user"].setText(who or "–")
 
     def show_status(self, status: AcquisitionStatus, display_fps: float | None) -> None:
