@@ -158,9 +158,10 @@ class Camera(abc.ABC):
         """Restrict the camera to ``value``; ``None`` means the full sensor."""
 
     def summary(self) -> str:
-        """One line for the operator: model, frame size, ROI, exposure, rate, as set now.
+        """One line for the operator: model, frame size, ROI, bit depth, exposure, as set now.
 
-        The camera's own figures, not the session's: a real camera reports its sensor.
+        The camera's own figures, not the session's: a real camera reports its sensor. No frame
+        rate: many devices ignore the one asked of them, and the rate measured is shown apart.
         """
         height, width = self.frame_shape
         sensor_h, sensor_w = self.sensor_shape
@@ -169,12 +170,8 @@ class Camera(abc.ABC):
             if (height, width) == (sensor_h, sensor_w)
             else f"ROI of {sensor_w} × {sensor_h} at ({self.roi.x0}, {self.roi.y0})"
         )
-        rate = f"{self.fps:g} fps" if self.fps > 0 else "free-running"
         bits = 8 * np.dtype(self.dtype).itemsize
-        return (
-            f"{self.model}: {width} × {height} ({where}), {bits}-bit, "
-            f"{self.exposure_ms:g} ms, {rate}"
-        )
+        return f"{self.model}: {width} × {height} ({where}), {bits}-bit, {self.exposure_ms:g} ms"
 
     def describe(self) -> dict[str, Any]:
         """What this camera is, for a recording's metadata: plain, YAML-safe values.
