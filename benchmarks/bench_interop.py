@@ -35,12 +35,12 @@ import os
 import platform
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import _common
 import numpy as np
 
 from uutrack_gui.camera import SimulatedCamera
@@ -69,7 +69,7 @@ def write_recording(path: Path, n: int, frames: list[np.ndarray]) -> float:
 
     with h5py.File(path, "a") as h5:  # the calibration napari's scale comes from
         h5[name].attrs["pixel_size_um"] = 0.1
-    _fsync(path)
+    _common.fsync_file(path)
     _progress("")
     return n * FRAME_BYTES / MIB / (time.perf_counter() - t0)
 
@@ -80,33 +80,6 @@ def evict(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    finally:
-        os.close(fd)
-
-
-def run_dd(folder: Path, nbytes: int) -> float:
-    """MiB/s of ``dd bs=8M oflag=direct`` writing ``nbytes`` into ``folder`` (then deleted)."""
-    target = folder / "dd.bin"
-    count = max(1, nbytes // (8 * MIB))
-    try:
-        t0 = time.perf_counter()
-        done = subprocess.run(
-            ["dd", "if=/dev/zero", f"of={target}", "bs=8M", f"count={count}", "oflag=direct"],
-            capture_output=True,
-            text=True,
-        )
-        elapsed = time.perf_counter() - t0
-        if done.returncode != 0:
-            raise RuntimeError(f"dd failed: {done.stderr.strip()}")
-    finally:
-        target.unlink(missing_ok=True)
-    return count * 8 / elapsed
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -212,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
 
         nbytes = n_export * FRAME_BYTES
-        dd = run_dd(workdir, nbytes)
+        dd = _common.run_dd(workdir, nbytes).mib_s
         print(f"disk, dd bs=8M oflag=direct, {nbytes / GIB:.1f} GiB: {dd:8.0f} MiB/s")
         out = workdir / "export.ome.tif"
         evict(path)
@@ -220,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         with RecordingFile(path) as rec_file:
             t0 = time.perf_counter()
             result = export_ome_tiff(rec_file.recording(), out, 0, n_export)
-            _fsync(out)
+            _common.fsync_file(out)
             export_s = time.perf_counter() - t0
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rate = nbytes / MIB / export_s
