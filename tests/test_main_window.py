@@ -739,6 +739,10 @@ def test_view_tools_levels_crosshair_profile_and_pixel_readout(qtbot, window):
     window.set_live(True)
     qtbot.waitUntil(lambda: window.panel.frame is not None, timeout=WAIT_MS)
     window.set_live(False)  # one frame stays on screen: every figure below is computed from it
+    # The camera has stopped, but its last frame reaches the screen at the display's next
+    # tick: wait for it (a copy taken before was replaced under the test now and then).
+    last = window.controller.runner.newest.get()[0]
+    qtbot.waitUntil(lambda: window.live_view.shown_counter == last.counter, timeout=WAIT_MS)
     panel = window.panel
     frame = panel.frame.copy()
     panel.set_levels(0, 10)
@@ -757,18 +761,47 @@ def test_view_tools_levels_crosshair_profile_and_pixel_readout(qtbot, window):
     profile = panel.profile()
     assert profile.size > 10
     np.testing.assert_array_equal(profile, frame[SIZE // 2, SIZE // 4 : SIZE // 4 + profile.size])
-    # The pixel under the cursor: position and value of the full-resolution frame, for the
-    # scene position Qt reports. The handler is called directly: through the rate limiter
-    # (pyqtgraph's SignalProxy) the readout stayed blank now and then in the full suite only
-    # (2 of 4 runs, cause not found; never alone or in the GUI files together).
-    viewport = panel.graphics.viewport()
-    for point in (viewport.rect().center(), viewport.rect().center() + QtCore.QPoint(3, 2)):
-        scene_point = QtCore.QPointF(panel.graphics.mapToScene(point))
-        panel._on_mouse_moved((scene_point,))
-        under = panel.view.mapSceneToView(scene_point)
-        x, y = int(np.floor(under.x())), int(np.floor(under.y()))
-        assert 0 <= x < SIZE and 0 <= y < SIZE
-        assert panel.readout.text() == f"x {x}  y {y}  value {frame[y, x]}"
+    # The pixel under the cursor: position and value of the full-resolution frame, through the
+    # scene's own mouse-move signal (what Qt's move events become) and the panel's rate limiter,
+    # as for an operator. The limiter delivers inside the event loop, so the layout must be
+    # final first: the contrast column narrows at the first layout pass after the first frame,
+    # which moves the image under a fixed scene position by most of a pixel.
+    qtbot.waitUntil(layout_steady(panel), timeout=WAIT_MS)
+    viewport, scene = panel.graphics.viewport(), panel.graphics.scene()
+    centre = viewport.rect().center()
+    moves = [
+        QtCore.QPointF(panel.graphics.mapToScene(centre + d))
+        for d in (QtCore.QPoint(0, 0), QtCore.QPoint(12, 8))
+    ]
+    pixels = []
+    for move in moves:
+        under = panel.view.mapSceneToView(move)
+        pixels.append((int(np.floor(under.x())), int(np.floor(under.y()))))
+    assert pixels[0] != pixels[1] and all(0 <= c < SIZE for c in pixels[0] + pixels[1])
+    assert panel.readout.text() == " "
+    for move in moves:
+        scene.sigMouseMoved.emit(move)
+    # Rate-limited: the readout shows where the mouse is now, the newest move.
+    x, y = pixels[-1]
+    qtbot.waitUntil(lambda: panel.readout.text() != " ", timeout=WAIT_MS)
+    assert panel.readout.text() == f"x {x}  y {y}  value {frame[y, x]}"
+    # Off the image (the view's margin): the readout is blank again.
+    scene.sigMouseMoved.emit(QtCore.QPointF(1, 1))
+    qtbot.waitUntil(lambda: panel.readout.text() == " ", timeout=WAIT_MS)
+
+
+def layout_steady(panel):
+    """A ``waitUntil`` condition: the image has kept its place on screen for three polls.
+
+    Qt applies layouts when the event loop runs, one level of nested widgets per pass.
+    """
+    seen = []
+
+    def steady() -> bool:
+        seen.append((panel.view.sceneBoundingRect(), panel.view.viewRange()))
+        return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
+
+    return steady
 
 
 def test_dropping_files_opens_recordings_in_the_viewer_and_loads_sessions(

@@ -353,3 +353,62 @@ def test_last_session_comes_back_at_the_next_launch_and_resets(qtbot, session):
         assert session_memory.remembered_session() is None
     finally:
         _close(qtbot, second)
+
+
+def contrast_controls(window: MainWindow) -> dict:
+    """The contrast controls as the operator sees them."""
+    panel = window.panel
+    return {
+        "continuous": window.acts["auto_continuous"].isChecked(),
+        "gamma": panel.gamma_box.text(),
+        "clip": panel.clip_box.text(),
+        "log": panel.log_check.isChecked(),
+        "saturation": panel.saturation_check.isChecked(),
+        "grey": panel.histogram.item.gradient.isLookupTrivial(),
+    }
+
+
+def test_reset_to_defaults_gives_the_contrast_of_a_fresh_start(qtbot, window):
+    from uutrack_gui.gui.levels import auto_levels
+
+    panel = window.panel
+    fresh = contrast_controls(window)
+    assert fresh == {
+        "continuous": False,
+        "gamma": "γ 1.00",
+        "clip": "auto 0.10 %",
+        "log": False,
+        "saturation": False,
+        "grey": True,
+    }
+    window.set_live(True)
+    qtbot.waitUntil(lambda: panel.frame is not None, timeout=WAIT_MS)
+    window.acts["auto_continuous"].trigger()
+    panel.gamma_box.setValue(0.5)
+    panel.clip_box.setValue(2.0)
+    panel.log_check.setChecked(True)
+    window.acts["saturation"].trigger()
+    panel.histogram.item.gradient.loadPreset("viridis")
+    assert contrast_controls(window) == {
+        "continuous": True,
+        "gamma": "γ 0.50",
+        "clip": "auto 2.00 %",
+        "log": True,
+        "saturation": True,
+        "grey": False,
+    }
+    window.set_live(False)
+    last = window.runner.newest.get()[0]
+    qtbot.waitUntil(lambda: window.live_view.shown_counter == last.counter, timeout=WAIT_MS)
+
+    window.acts["reset_defaults"].trigger()
+    assert contrast_controls(window) == fresh
+    # Levels fitted once to the frame on screen, as a fresh start fits its first frame ...
+    fitted = auto_levels(panel.frame)
+    assert panel.levels() == fitted
+    # ... and kept: the next frames (other fits) leave them where they are.
+    window.set_live(True)
+    qtbot.waitUntil(lambda: auto_levels(panel.frame) != fitted, timeout=WAIT_MS)
+    assert panel.levels() == fitted
+    _close(qtbot, window)
+    assert not session_memory.remembered_auto_levels(default=True)  # the next launch: off

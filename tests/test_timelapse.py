@@ -110,6 +110,10 @@ def test_timelapse_interval_recording(tmp_path):
     np.testing.assert_array_equal(np.diff(counters), [5] * 5)
     offsets = (stamps - stamps[0]) - interval * np.arange(6)
     assert np.all(offsets > -1e-6) and np.all(offsets < 1 / fps)
+    # The viewer's summary: the schedule, and the rate the camera ran at.
+    with RecordingFile(tmp_path / "tl.h5") as f:
+        lines = analyze_recording(f.recording()).lines()
+    assert "Frame rate: one frame every 0.2 s (time-lapse); camera: 25.00 fps" in lines
 
 
 def test_timelapse_every_kth_frame_recording(tmp_path):
@@ -188,3 +192,31 @@ def test_a_recorded_timelapse_is_marked_in_the_file(tmp_path):
     with RecordingFile(tmp_path / "tl.h5") as f:
         rec = f.recording()
         assert rec.is_timelapse and rec.dropped_frames == 0
+
+
+@pytest.mark.parametrize(
+    ("interval", "every", "schedule"),
+    [(np.inf, np.inf, (None, 1)), (-1.0, 0, (None, 1)), (0.5, 1, (0.5, 1)), ("x", 3, (None, 1))],
+)
+def test_a_foreign_schedule_attribute_reads_as_every_frame(tmp_path, interval, every, schedule):
+    import h5py
+
+    from uutrack_gui.storage import format as fmt
+
+    path = tmp_path / "foreign.h5"
+    writer = Hdf5Writer()
+    name = writer.setup(path, (16, 16), np.uint16, "", timelapse_every=5)
+    for i in range(3):
+        writer.append(np.zeros((16, 16), np.uint16), counter=5 * i, timestamp=0.5 * i)
+    writer.close(dropped_frames=0)
+    with h5py.File(path, "a") as h5:
+        h5[name].attrs[fmt.TIMELAPSE_INTERVAL_S] = interval
+        h5[name].attrs[fmt.TIMELAPSE_EVERY] = every
+    with RecordingFile(path) as f:
+        rec = f.recording()
+        assert rec.timelapse_schedule == schedule
+        lines = analyze_recording(rec).lines()  # inf once raised OverflowError here
+    if schedule == (None, 1):
+        assert "Dropped frames: 8 (2 gaps in the counters)" in lines
+    else:
+        assert "Frame rate: one frame every 0.5 s (time-lapse); camera: 10.00 fps" in lines

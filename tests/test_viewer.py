@@ -10,6 +10,7 @@ import pytest
 import yaml
 from live_writer import LIVE_SHAPE, LiveWriter
 from PyQt5 import QtCore, QtGui
+from recordings import timelapse_recording
 
 from uutrack_gui.gui.levels import auto_levels
 from uutrack_gui.gui.recent import recent_files
@@ -127,6 +128,32 @@ def test_integrity_and_session_panels(viewer, recording, qtbot):
     assert "Camera" in summary and "Test camera" in summary
     assert viewer.details.session_text.toPlainText() == SESSION
     assert viewer.info.recorded_fps() == pytest.approx(100)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "rate"),
+    [
+        ({"interval_s": 0.5}, "one frame every 0.5 s"),
+        ({"every": 5}, "one frame every 5 camera frames"),
+    ],
+)
+def test_a_timelapse_says_its_schedule_beside_the_camera_rate(
+    viewer, tmp_path, qtbot, schedule, rate
+):
+    path = timelapse_recording(tmp_path / "tl.h5", 6, fps=100.0, **schedule)
+    viewer.open_file(path)
+    qtbot.waitUntil(lambda: viewer.report is not None)
+    summary = viewer.details.summary.toPlainText().splitlines()
+    # The schedule, and the camera's own rate (not the rate of the frames kept).
+    assert f"Frame rate: {rate} (time-lapse); camera: 100.00 fps" in summary
+    assert "Dropped frames: none" in summary
+    viewer.step(2)
+    qtbot.waitUntil(lambda: viewer.frame_index == 2)
+    counter = int(viewer.info.counters[2])
+    assert counter == (100 if "interval_s" in schedule else 10)
+    assert viewer.frame_label.text().endswith(
+        f"   ·   camera counter {counter}   ·   {rate} (time-lapse)"
+    )
 
 
 def test_load_these_settings(viewer, recording, qtbot, tmp_path):

@@ -238,9 +238,13 @@ class RecordingDetails:
         return float(stamps[index] - stamps[0])
 
     def recorded_fps(self) -> float | None:
-        """The camera's rate (median interval between frames), None if unknown."""
-        if self.report is not None and self.report.camera_fps:
-            return self.report.camera_fps
+        """Stored frames per second (median interval between frames), None if unknown: the
+        camera's rate, or a time-lapse's own (not the camera's, which ran on between frames)."""
+        report = self.report
+        if report is not None and report.timelapse and report.interval_median_s:
+            return 1.0 / report.interval_median_s
+        if report is not None and report.camera_fps:
+            return report.camera_fps
         stamps = self.timestamps
         if stamps is not None and len(stamps) > 1:
             interval = float(np.median(np.diff(stamps)))
@@ -260,7 +264,9 @@ class RecordingDetails:
         if self.counters is not None and index < len(self.counters):
             parts.append(f"camera counter {int(self.counters[index]):,}")
         fps = self.recorded_fps()
-        if fps:
+        if self.report is not None and self.report.timelapse:
+            parts.append(f"{self.report.schedule_text()} (time-lapse)")
+        elif fps:
             parts.append(f"recorded at {format_rate(fps)} fps")
         return "   ·   ".join(parts)
 

@@ -42,6 +42,9 @@ HISTOGRAM_INTERVAL_MS = 250
 SATURATION_COLOUR = (255, 0, 0)
 #: Entries of the display lookup table (gamma and colour map).
 _LUT_SIZE = 512
+#: Contrast of a fresh start (and of :meth:`ImagePanel.reset_contrast`).
+DEFAULT_GAMMA = 1.0
+DEFAULT_CLIP_PERCENT = 0.1
 
 
 class ImagePanel(QtWidgets.QWidget):
@@ -69,8 +72,8 @@ class ImagePanel(QtWidgets.QWidget):
         self._levels = (0.0, 1.0)
         self._levels_set = False
         self._auto_continuous = False
-        self._clip_percent = 0.1
-        self._gamma = 1.0
+        self._clip_percent = DEFAULT_CLIP_PERCENT
+        self._gamma = DEFAULT_GAMMA
         self._log_histogram = False
         self._histogram_range: tuple[float, float] | None = None
         self._saturation_shown = False
@@ -228,6 +231,18 @@ class ImagePanel(QtWidgets.QWidget):
         """Fit the levels to the current frame, ignoring the extreme pixels, once."""
         if self._frame is not None:
             self._set_levels(*self._fit_levels(self._frame), by_operator=False)
+
+    def reset_contrast(self) -> None:
+        """The contrast controls as at a fresh start: continuous auto levels off, linear grey,
+        default clipping, linear histogram, no saturation marks, levels fitted once."""
+        self.set_auto_levels_continuous(False)
+        self.set_gamma(DEFAULT_GAMMA)
+        self.set_auto_levels_clip(DEFAULT_CLIP_PERCENT)
+        self.set_log_histogram(False)
+        self.set_saturation_visible(False)
+        self.histogram.item.gradient.loadPreset("grey")  # pyqtgraph's own default map
+        self._levels_set = False  # without a frame yet, the next one is fitted (as at start)
+        self.auto_levels_once()
 
     def set_auto_levels_continuous(self, enabled: bool) -> None:
         """Refit the levels on every frame while ``enabled``."""

@@ -94,7 +94,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.live_view = LiveView(lambda: self.controller.runner.newest)
         self.banner = MessageBanner()
         self.notifier = Notifier(self, self.banner)
-        self.sessions = SessionManager(self, self.controller, self.notifier, self._update_title)
+        self.sessions = SessionManager(
+            self, self.controller, self.notifier, self._update_title, self.panel.reset_contrast
+        )
         self.viewers = ViewerWindows(self.sessions.load_text)
         # Looked up at each question, so that tests can answer in the window's place.
         self.close_guard = CloseGuard(self, self.controller, lambda *q: self.ask(*q))
@@ -151,10 +153,8 @@ class MainWindow(QtWidgets.QMainWindow):
         bridge.error.connect(lambda message: self.notify(message, Level.ERROR, box=True))
         bridge.settings_changed.connect(self._on_settings_changed)
         bridge.prebuffer_changed.connect(lambda _on: self.acts.refresh())
-        # Levels set by hand switch continuous auto levels off: keep the toggle truthful.
-        self.panel.levels_changed.connect(
-            lambda *_: self.acts["auto_continuous"].setChecked(self.panel.auto_levels_continuous)
-        )
+        # Levels set by hand or a reset switch continuous auto levels off: the toggle follows.
+        self.panel.auto_levels_continuous_changed.connect(lambda _on: self.acts.refresh())
         self.panel.saturation_check.toggled.connect(lambda _on: self.acts.refresh())
 
     # ==== what the window shows =============================================================

@@ -46,6 +46,9 @@ class SessionManager:
         Says what happened.
     on_config_path : callable
         Called after the session file in use changed (the window shows it in its title).
+    on_reset : callable, optional
+        Called after Reset to defaults, for what the window keeps outside the session (the
+        contrast), so that the window looks as at a fresh start.
     """
 
     def __init__(
@@ -54,11 +57,13 @@ class SessionManager:
         controller: AcquisitionController,
         notifier: Notifier,
         on_config_path: Callable[[], None],
+        on_reset: Callable[[], None] | None = None,
     ) -> None:
         self._window = window
         self._controller = controller
         self._notifier = notifier
         self._on_config_path = on_config_path
+        self._on_reset = on_reset
         self.dialog: SettingsDialog | None = None
 
     def apply(self, session: Session) -> bool:
@@ -79,6 +84,8 @@ class SessionManager:
         session_memory.forget()
         if not self.apply(Session()):
             return False
+        if self._on_reset is not None:
+            self._on_reset()
         self._notifier.notify("Settings reset to their defaults.")
         return True
 

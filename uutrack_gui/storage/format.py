@@ -25,6 +25,8 @@ were skipped on purpose, so counter gaps in a time-lapse are not dropped frames)
 from __future__ import annotations
 
 import enum
+import math
+from collections.abc import Mapping
 
 FORMAT_NAME = "uutrack_gui"
 FORMAT_VERSION = 1
@@ -84,3 +86,26 @@ END_INTERRUPTED = EndReason.INTERRUPTED
 END_RECORDER_DIED = EndReason.RECORDER_DIED
 END_ABORTED = EndReason.ABORTED
 END_FAILED = EndReason.FAILED
+
+
+def timelapse_schedule(attrs: Mapping) -> tuple[float | None, int]:
+    """A recording's time-lapse schedule from its group attributes.
+
+    Parameters
+    ----------
+    attrs : mapping
+        The recording group's attributes.
+
+    Returns
+    -------
+    tuple of (float or None, int)
+        One frame every that many seconds (None: not by time), and every that many camera
+        frames (1: not by count). ``(None, 1)``, every frame, for a file without a schedule
+        or with values of the wrong kind (a foreign file: its counter gaps then count as drops).
+    """
+    try:
+        interval = float(attrs.get(TIMELAPSE_INTERVAL_S, math.nan))
+        every = int(attrs.get(TIMELAPSE_EVERY, 1))
+    except (TypeError, ValueError, OverflowError):
+        return None, 1
+    return (interval if math.isfinite(interval) and interval > 0 else None), max(every, 1)

@@ -11,7 +11,9 @@ Where the figures come from:
 - timing: the per-frame timestamps. The jitter is the standard deviation of the intervals
   between frames with consecutive counters (intervals across a gap are left out: they are
   whole multiples of the frame period and would swamp it); the effective frame rate is the
-  stored frames per second of recording;
+  stored frames per second of recording. A time-lapse keeps the camera running and stores
+  one frame now and then: its rate is its schedule (the ``timelapse_*`` attributes), and the
+  camera's own rate is an interval divided by the counter step across it;
 - how it ended: the ``finished_cleanly`` and ``end_reason`` attributes.
 
 Legacy UUTrack files have neither counters nor timestamps: their report says so and gives the
@@ -75,6 +77,13 @@ class IntegrityReport:
     jitter_s: float | None = None
     #: Longest interval between consecutive frames, seconds.
     interval_max_s: float | None = None
+    #: Median seconds per camera frame (for a time-lapse: interval / counter step).
+    camera_period_s: float | None = None
+    #: Frames were skipped on purpose; the schedule, if known: one frame every
+    #: ``timelapse_interval_s`` seconds, or one every ``timelapse_every`` camera frames.
+    timelapse: bool = False
+    timelapse_interval_s: float | None = None
+    timelapse_every: int = 1
     finished_cleanly: bool | None = None
     end_reason: str = ""
     legacy: bool = False
@@ -97,10 +106,22 @@ class IntegrityReport:
 
     @property
     def camera_fps(self) -> float | None:
-        """The camera's frame rate from the median interval between consecutive frames."""
-        if not self.interval_median_s:
+        """The camera's own frame rate (also in a time-lapse, where it ran between frames)."""
+        if not self.camera_period_s:
             return None
-        return 1.0 / self.interval_median_s
+        return 1.0 / self.camera_period_s
+
+    def schedule_text(self) -> str:
+        """A time-lapse's rate as an operator set it: "one frame every 0.5 s" ("" if none)."""
+        if not self.timelapse:
+            return ""
+        if self.timelapse_interval_s is not None:
+            return f"one frame every {self.timelapse_interval_s:g} s"
+        if self.timelapse_every > 1:
+            return f"one frame every {self.timelapse_every:,} camera frames"
+        if self.interval_median_s:  # marked as a time-lapse without a schedule: as measured
+            return f"one frame every {self.interval_median_s:.3g} s"
+        return "frames at intervals"
 
     @property
     def ok(self) -> bool:
@@ -169,7 +190,13 @@ class IntegrityReport:
         if self.duration_s is None:
             return ["Timing: unknown (the file has no timestamps)"]
         lines = [f"Duration: {self.duration_s:.3f} s"]
-        if self.effective_fps is not None:
+        if self.timelapse:
+            # Its rate is the schedule; "camera" is the rate the camera ran at meanwhile.
+            rate = f"Frame rate: {self.schedule_text()} (time-lapse)"
+            if self.camera_fps is not None:
+                rate += f"; camera: {self.camera_fps:.2f} fps"
+            lines.append(rate)
+        elif self.effective_fps is not None:
             rate = f"Effective frame rate: {self.effective_fps:.2f} fps"
             if self.camera_fps is not None:
                 rate += f" (camera: {self.camera_fps:.2f} fps)"
@@ -207,6 +234,8 @@ def analyze(
     padding_frames: int = 0,
     legacy: bool = False,
     timelapse: bool = False,
+    timelapse_interval_s: float | None = None,
+    timelapse_every: int = 1,
 ) -> IntegrityReport:
     """Integrity figures from a recording's per-frame counters and timestamps.
 
@@ -222,11 +251,16 @@ def analyze(
         What the file's attributes say, passed through to the report.
     timelapse : bool
         Frames were skipped on purpose: counter gaps are not drops (the attribute counts them).
+        Implied by a schedule below.
+    timelapse_interval_s, timelapse_every
+        The time-lapse's schedule as stored: one frame every that many seconds (None: not by
+        time) / every that many camera frames (1: not by count).
 
     Returns
     -------
     IntegrityReport
     """
+    timelapse = timelapse or timelapse_interval_s is not None or timelapse_every > 1
     if frames_stored is None:
         known = [len(a) for a in (counters, timestamps) if a is not None]
         frames_stored = max(known) if known else 0
@@ -236,6 +270,7 @@ def analyze(
     dropped_in_gaps: int | None = None
     counter_errors = 0
     consecutive: np.ndarray | None = None  # per interval: True if no frame was lost in it
+    steps: np.ndarray | None = None
     stamps = _usable_timestamps(timestamps)
     if counters is not None:
         # int64 differences: uint64 would wrap on a counter that goes backwards.
@@ -256,18 +291,26 @@ def analyze(
             for i, m in zip(at, missing, strict=True)
         )
 
-    duration = effective = median = jitter = longest = None
+    duration = effective = median = jitter = longest = period = None
     if stamps is not None and len(stamps) >= 2:
         duration = float(stamps[-1] - stamps[0])
         if duration > 0:
             effective = (len(stamps) - 1) / duration
         intervals = np.diff(stamps)
+        per_frame = None
         if consecutive is not None and len(consecutive) == len(intervals):
             intervals = intervals[consecutive]
+            # A time-lapse's camera ran on between stored frames: an interval spans `step`
+            # camera frames. (Without a time-lapse, consecutive steps are all 1.)
+            per_frame = intervals / steps[consecutive]
         if len(intervals):
             median = float(np.median(intervals))
             jitter = float(np.std(intervals))
             longest = float(intervals.max())
+            if per_frame is not None:
+                period = float(np.median(per_frame))
+            elif not timelapse:  # no counters: the intervals are the camera's, as far as known
+                period = median
     elif stamps is not None and len(stamps) == 1:
         duration = 0.0
 
@@ -283,6 +326,10 @@ def analyze(
         interval_median_s=median,
         jitter_s=jitter,
         interval_max_s=longest,
+        camera_period_s=period,
+        timelapse=timelapse,
+        timelapse_interval_s=timelapse_interval_s,
+        timelapse_every=int(timelapse_every),
         finished_cleanly=finished_cleanly,
         end_reason=end_reason,
         legacy=legacy,
@@ -304,6 +351,8 @@ def analyze_recording(recording: Recording) -> IntegrityReport:
         padding_frames=recording.padding_frames,
         legacy=recording.legacy,
         timelapse=recording.is_timelapse,
+        timelapse_interval_s=recording.timelapse_schedule[0],
+        timelapse_every=recording.timelapse_schedule[1],
     )
     if recording.is_timelapse:
         note = "Time-lapse: frames taken at intervals; the counter gaps between them are not drops"

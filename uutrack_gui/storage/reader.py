@@ -273,15 +273,15 @@ class Recording:
         return value if math.isfinite(value) and value > 0 else None
 
     @property
+    def timelapse_schedule(self) -> tuple[float | None, int]:
+        """(one frame every that many seconds or None, every that many camera frames)."""
+        return fmt.timelapse_schedule(self._group.attrs)
+
+    @property
     def is_timelapse(self) -> bool:
         """Whether frames were skipped on purpose (then counter gaps are not drops)."""
-        attrs = self._group.attrs
-        try:
-            every = int(attrs.get(fmt.TIMELAPSE_EVERY, 1))
-            interval = float(attrs.get(fmt.TIMELAPSE_INTERVAL_S, math.nan))
-        except (TypeError, ValueError):
-            return False
-        return every > 1 or math.isfinite(interval)
+        interval, every = self.timelapse_schedule
+        return interval is not None or every > 1
 
     @property
     def camera(self) -> str:
