@@ -15,6 +15,7 @@ from PyQt5 import QtWidgets
 pytest.importorskip("pymmcore_plus.experimental.unicore", reason="pymmcore-plus not installed")
 
 import mm_test_camera as stamp  # noqa: E402  (after the skip: it imports pymmcore-plus)
+from windows import close_main_window, open_main_window  # noqa: E402
 
 from uutrack_gui.config import Session  # noqa: E402
 from uutrack_gui.gui.main_window import MainWindow  # noqa: E402
@@ -49,15 +50,9 @@ def window(qtbot, tmp_path, monkeypatch):
     session.camera.fps = 100.0
     session.saving.directory = str(tmp_path / "data")
     session.saving.max_memory = 64
-    w = MainWindow(session)
-    w.ask = lambda title, text: True
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_main_window(qtbot, session)
     yield w
-    if not w._shut_down:
-        w.close()
-        qtbot.waitUntil(lambda: w._shut_down, timeout=WAIT_MS)
-    w.deleteLater()
+    close_main_window(qtbot, w)
 
 
 def camera_menu(window: MainWindow) -> QtWidgets.QMenu:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PyQt5 import QtCore, QtGui, QtWidgets
+from windows import close_main_window, open_main_window
 
 from uutrack_gui.acquisition.runner import RecordingStatus, RunState
 from uutrack_gui.camera import SimulatedCamera
@@ -48,22 +49,9 @@ def session(tmp_path: Path) -> Session:
 
 @pytest.fixture
 def window(qtbot, session: Session):
-    w = MainWindow(session)
-    # Not qtbot.addWidget: pytest-qt would close the window before this fixture's teardown,
-    # and a modal question there would hang the run. Questions are answered "yes" unless a
-    # test says otherwise.
-    w.ask = lambda title, text: True
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitActive(w)
+    w = open_main_window(qtbot, session, active=True)
     yield w
-    # Whatever the test did, close as an operator would (saying yes) and let it finish.
-    w.ask = lambda title, text: True
-    if not w._shut_down:
-        w.close()
-        qtbot.waitUntil(lambda: w._shut_down, timeout=WAIT_MS)
-    w.deleteLater()
+    close_main_window(qtbot, w)  # whatever the test did, as an operator would
 
 
 def expected_camera(session: Session) -> SimulatedCamera:

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import tifffile
 from PyQt5 import QtCore, QtGui, QtWidgets
+from windows import close_main_window, open_main_window
 
 from uutrack_gui.acquisition.recording_plan import Lapse, Length, RecordingPlan, progress
 from uutrack_gui.acquisition.status import RecordingStatus, RunState
@@ -46,27 +47,11 @@ def session(tmp_path: Path) -> Session:
     return s
 
 
-def _open(qtbot, session: Session | None) -> MainWindow:
-    w = MainWindow(session)
-    w.ask = lambda title, text: True
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-def _close(qtbot, w: MainWindow) -> None:
-    w.ask = lambda title, text: True
-    if not w._shut_down:
-        w.close()
-        qtbot.waitUntil(lambda: w._shut_down, timeout=WAIT_MS)
-    w.deleteLater()
-
-
 @pytest.fixture
 def window(qtbot, session: Session):
-    w = _open(qtbot, session)
+    w = open_main_window(qtbot, session)
     yield w
-    _close(qtbot, w)
+    close_main_window(qtbot, w)
 
 
 def record(qtbot, window: MainWindow, plan: RecordingPlan) -> Path:
@@ -328,7 +313,7 @@ def test_every_dock_can_be_shown_again_from_the_view_menu(qtbot, window):
 
 
 def test_last_session_comes_back_at_the_next_launch_and_resets(qtbot, session):
-    first = _open(qtbot, session)
+    first = open_main_window(qtbot, session)
     changed = first.session
     changed.user.name = "Ada"
     changed.camera.exposure_time = 4.5
@@ -336,10 +321,10 @@ def test_last_session_comes_back_at_the_next_launch_and_resets(qtbot, session):
     assert first.sessions.apply(changed)
     first.acts["auto_continuous"].trigger()
     assert first.panel.auto_levels_continuous
-    _close(qtbot, first)
+    close_main_window(qtbot, first)
 
     restored, _ = startup_session(None, None, None, session_memory.remembered_session())
-    second = _open(qtbot, restored)
+    second = open_main_window(qtbot, restored)
     try:
         s = second.session
         assert (s.user.name, s.camera.exposure_time) == ("Ada", 4.5)
@@ -352,7 +337,7 @@ def test_last_session_comes_back_at_the_next_launch_and_resets(qtbot, session):
         assert second.recording_bar.name_edit.text() == "timelapse"
         assert session_memory.remembered_session() is None
     finally:
-        _close(qtbot, second)
+        close_main_window(qtbot, second)
 
 
 def contrast_controls(window: MainWindow) -> dict:
@@ -410,5 +395,5 @@ def test_reset_to_defaults_gives_the_contrast_of_a_fresh_start(qtbot, window):
     window.set_live(True)
     qtbot.waitUntil(lambda: auto_levels(panel.frame) != fitted, timeout=WAIT_MS)
     assert panel.levels() == fitted
-    _close(qtbot, window)
+    close_main_window(qtbot, window)
     assert not session_memory.remembered_auto_levels(default=True)  # the next launch: off
