@@ -314,6 +314,34 @@ SAVER_ON_SMALL_DISK = textwrap.dedent(
                       "files": sorted(os.listdir(os.path.dirname(path)))}))
     """
 )
+#: The controller (the GUI's front door) recording into the session's folder ``DIR``, as Record
+#: does, at full speed on a small disk: what the GUI is told (its ``error`` and ``state_changed``
+#: events become Qt signals one to one) and what the file holds.
+CONTROLLER_ON_SMALL_DISK = textwrap.dedent(
+    """
+    import json, os, sys, threading
+    from uutrack_gui.acquisition.controller import AcquisitionController
+    from uutrack_gui.config import Session
+    session = Session()
+    session.camera.width = session.camera.height = 2048
+    session.camera.fps = 0
+    session.saving.max_memory = 16
+    session.saving.directory = sys.argv[1]
+    controller = AcquisitionController(session)
+    errors, states, finished = [], [], threading.Event()
+    controller.events.error.connect(errors.append)
+    controller.events.state_changed.connect(lambda state: states.append(state.value))
+    controller.events.recording_finished.connect(lambda result: finished.set())
+    controller.start_recording()
+    assert finished.wait(120)
+    after, seen = controller.state.value, list(states)  # before close() stops the camera
+    result = controller.close()
+    files = sorted(os.path.relpath(os.path.join(d, f), sys.argv[1])
+                   for d, _, names in os.walk(sys.argv[1]) for f in names)
+    print(json.dumps({"errors": errors, "states": seen, "after": after, "files": files,
+                      "end_reason": result.end_reason, "written": result.frames_written}))
+    """
+)
 MIB = 1024**2
 #: Bytes of one 2048 x 2048 uint16 frame.
 FRAME_2048 = 2048 * 2048 * 2
@@ -442,6 +470,22 @@ def test_disk_full_counts_every_frame_handed_to_the_saver(tmp_path):
         assert group["timestamps"][:].tolist() == [1000.0, 1001.0, 1002.0, 1003.0, 1004.0]
         for i in range(5):
             np.testing.assert_array_equal(group["timelapse"][..., i], camera.expected_frame(i))
+
+
+@needs_root
+def test_disk_full_is_one_message_and_live_view_goes_on(tmp_path):
+    """What the GUI shows: one error message of one line; the camera stays live."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    result = _in_private_tmpfs(str(disk), "48m", str(disk), script=CONTROLLER_ON_SMALL_DISK)
+    assert len(result["errors"]) == 1, result
+    message = result["errors"][0]
+    assert "\n" not in message and message.startswith("the disk is full: recording stopped; ")
+    assert f"keeps the {result['written']} frames written before" in message
+    assert result["states"] == ["live", "recording", "finishing", "live"], result
+    assert result["after"] == "live"
+    assert result["end_reason"] == "disk full" and result["written"] > 0
+    assert len(result["files"]) == 1 and result["files"][0].endswith(".h5"), result
 
 
 @needs_root
