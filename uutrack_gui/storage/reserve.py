@@ -32,6 +32,7 @@ import contextlib
 import errno
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from uutrack_gui.storage.errors import DiskFull, is_disk_full
@@ -51,11 +52,15 @@ def room_left(path: str | os.PathLike[str]) -> int:
     """Bytes that this process can still write on the disk holding ``path``.
 
     ``statvfs`` with the blocks kept for root counted when running as root (as the kernel does);
-    about a microsecond on a local disk, so a writer can ask at every flush.
+    about a microsecond on a local disk, so a writer can ask at every flush. If it cannot be
+    known (the folder was removed meanwhile), the answer is "plenty": the write will tell.
     """
-    if not hasattr(os, "statvfs"):
-        return shutil.disk_usage(path).free
-    st = os.statvfs(path)
+    try:
+        if not hasattr(os, "statvfs"):
+            return shutil.disk_usage(path).free
+        st = os.statvfs(path)
+    except OSError:
+        return sys.maxsize
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     return (st.f_bfree if root else st.f_bavail) * st.f_frsize
 

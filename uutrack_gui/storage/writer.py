@@ -206,9 +206,7 @@ class Hdf5Writer:
         if self._reserve_bytes > 0:
             try:
                 self._reserve = DiskReserve(reserve_path(self.path), self._reserve_bytes)
-            except DiskFull:
-                raise
-            except OSError:
+            except OSError:  # (DiskFull, no room for it, is not caught: nor is there for frames)
                 self._reserve = None  # cannot make one here: record without (as before)
         try:
             return self._create(
@@ -312,16 +310,8 @@ class Hdf5Writer:
     def _abandon_setup(self) -> None:
         """After a failed :meth:`setup`: give the reserve back and close what was opened."""
         self._release_reserve()  # first: closing may need its room
-        if self._file is not None:
-            # The setup's own error is the one to report.
-            with contextlib.suppress(Exception):
-                self._file.close()
-            self._file = None
-            self._group = None
-            self._frames = None
-        if self._direct_fd is not None:
-            os.close(self._direct_fd)
-            self._direct_fd = None
+        with contextlib.suppress(Exception):  # the setup's own error is the one to report
+            self._close_file()
 
     def append(self, frame: np.ndarray, counter: int, timestamp: float) -> None:
         """Write ``frame`` as the next frame of the recording.
@@ -346,7 +336,9 @@ class Hdf5Writer:
                 self._frames.id.write_direct_chunk((0, 0, i), np.ascontiguousarray(frame).data)
         except Exception as exc:
             if is_disk_full(exc):  # this frame is not counted: some of its bytes are missing
-                raise DiskFull(f"the disk is full: frame {i} could not be written") from exc
+                raise DiskFull(
+                    f"the disk is full: frame {i} could not be written to {self.path}"
+                ) from exc
             raise
         self._n = i + 1
         self._pending_counters.append(counter)
@@ -357,7 +349,7 @@ class Hdf5Writer:
             # HDF5 cannot repeat a flush that failed half-way (HDF5 2.0: "slist already
             # enabled"), so a flush is not tried on a disk that has almost no room left: the
             # end is declared first, and made with the reserve's room. The frame is complete.
-            if self._reserve is not None and room_left(self.path) < FLUSH_ROOM:
+            if self._reserve is not None and room_left(self.path.parent) < FLUSH_ROOM:
                 raise DiskFull(f"the disk is full: no room left to flush {self.path}")
             try:
                 self.flush()
@@ -458,8 +450,7 @@ class Hdf5Writer:
         except Exception:
             # A flush that failed half-way cannot be repeated, but closing the file still
             # writes all that is pending; the dropped count then stays as of now.
-            self._file.close()  # if this fails too, the caller reports the failure
-            self._file = self._group = self._frames = None
+            self._close_file()  # if this fails too, the caller reports the failure
             self._n_flushed = self._n
         self._ended = True
         return self._n
@@ -493,18 +484,23 @@ class Hdf5Writer:
         """
         # First: the final flush may need the reserve's room, and a closed writer keeps none.
         self._release_reserve()
-        if self._file is None:
-            return
         try:
             if self._ended and self._group is not None:
                 attrs = self._group.attrs
                 attrs.modify("dropped_frames", np.int64(dropped_frames))
                 attrs.modify("stop_time", time.time())
                 self._file.flush()
-            else:
+            elif self._file is not None:
                 self._finish(fmt.EndReason(end_reason), dropped_frames)
         finally:
-            self._file.close()
+            self._close_file()
+
+    def _close_file(self) -> None:
+        """Close the file and the descriptors that go with it (each once)."""
+        try:
+            if self._file is not None:
+                self._file.close()
+        finally:
             self._file = None
             self._group = None
             self._frames = None
