@@ -119,6 +119,8 @@ class Recorder:
     def assert_nothing_left(self) -> None:
         _wait_for(lambda: not _session_processes(self.pid), "every process to exit")
         assert self.ring is None or not self.ring.exists(), f"{self.ring} left behind"
+        reserve = self.path.with_name(f".{self.path.name}.reserve")  # of a full disk
+        assert not reserve.exists(), f"{reserve} left behind"
 
     def kill(self) -> None:
         if self.process.poll() is None:
