@@ -354,10 +354,18 @@ def _in_private_tmpfs(
 ) -> dict:
     """Run ``script`` (by default ``uutrack record ARGS``) with a tmpfs of ``size`` mounted at
     ``mount_point``, privately; ``copy_to`` receives a copy of the file (``COPY_TO``)."""
-    mount = f'mount -t tmpfs -o size={size} tmpfs {mount_point} && exec "$0" -c "$1" "${{@:2}}"'
+    mount = f"mount -t tmpfs -o size={size} tmpfs {mount_point}"
+    return _in_private_mount(mount, *args, script=script, copy_to=copy_to)
+
+
+def _in_private_mount(
+    mount: str, *args: str, script: str = CHECK, copy_to: Path | None = None
+) -> dict:
+    """Run ``script ARGS`` in a mount namespace of its own after the shell command ``mount``."""
+    command = f'{mount} && exec "$0" -c "$1" "${{@:2}}"'
     env = dict(os.environ, COPY_TO=str(copy_to or ""))
     done = subprocess.run(
-        ["unshare", "-m", "bash", "-c", mount, sys.executable, script, *args],
+        ["unshare", "-m", "bash", "-c", command, sys.executable, script, *args],
         capture_output=True,
         text=True,
         timeout=DEADLINE * 5,
@@ -365,6 +373,16 @@ def _in_private_tmpfs(
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def _cli_camera(width: int, height: int, seed: int):
+    """The simulated camera ``uutrack record --width --height --seed`` makes, rebuilt."""
+    from uutrack_gui.camera.simulated import from_settings
+    from uutrack_gui.config import Session
+
+    settings = Session().camera
+    settings.width, settings.height, settings.seed = width, height, seed
+    return from_settings(settings)
 
 
 def _dropped(stdout: str) -> int:
@@ -395,7 +413,8 @@ def test_disk_full_mid_recording_keeps_a_readable_file(tmp_path):
     # it counts the frames after as dropped, as the recorder does.
     stored = result["stored"]
     assert stored["frames"] == stored["counters"] == _written(result["out"]) > 60, result
-    assert stored["dropped"] == _dropped(result["out"]) > 0
+    # None, if the disk was found full with the last frame whole and STOP came before the next.
+    assert stored["dropped"] == _dropped(result["out"])
     assert stored["end_reason"] == "disk full" and stored["finished_cleanly"]
     assert result["files"] == ["full.h5"]  # its reserve of disk space was given back
 
@@ -404,8 +423,6 @@ def test_disk_full_mid_recording_keeps_a_readable_file(tmp_path):
 def test_disk_full_before_the_first_flush_keeps_every_whole_frame(tmp_path):
     """Free-running 2048 x 2048 frames fill 48 MiB in a few tens of milliseconds, long before
     the saver's first periodic flush (0.25 s): every frame written in full is kept, bit for bit."""
-    from uutrack_gui.camera.simulated import from_settings
-    from uutrack_gui.config import Session
     from uutrack_gui.storage.reserve import RESERVE_BYTES
 
     disk = tmp_path / "disk"
@@ -420,13 +437,12 @@ def test_disk_full_before_the_first_flush_keeps_every_whole_frame(tmp_path):
     assert result["status"] == 1, result
     _assert_one_line_disk_full(result["err"])
     written, dropped = _written(result["out"]), _dropped(result["out"])
-    # The disk less the reserve holds 5 frames; the 6th found it full, the rest came after.
+    # The disk less the reserve holds 5 frames and 4 MiB: the 6th found it full when written
+    # (so it is dropped), the rest came after.
     assert written == (48 * MIB - RESERVE_BYTES) // FRAME_2048 == 5, result
     assert dropped >= 1
     assert result["files"] == ["full.h5"]
-    settings = Session().camera
-    settings.width, settings.height, settings.seed = 2048, 2048, 7
-    camera = from_settings(settings)  # the camera the CLI made, rebuilt
+    camera = _cli_camera(2048, 2048, seed=7)
     with h5py.File(copy, "r") as f:
         group = f[list(f)[-1]]
         attrs = group.attrs
@@ -445,6 +461,58 @@ def test_disk_full_before_the_first_flush_keeps_every_whole_frame(tmp_path):
             np.testing.assert_array_equal(
                 group["timelapse"][..., i], camera.expected_frame(counter)
             )
+
+
+@pytest.fixture
+def ext4_image(tmp_path) -> Path:
+    """A 64 MiB ext4 file system in a file, if this machine can loop-mount one (else skip)."""
+    if os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("mkfs.ext4")):
+        pytest.skip("needs root, unshare(1) and mkfs.ext4 to loop-mount a small ext4 disk")
+    image = tmp_path / "ext4.img"
+    with image.open("wb") as f:
+        f.truncate(64 * MIB)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], check=True, timeout=DEADLINE)
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    tried = subprocess.run(
+        ["unshare", "-m", "bash", "-c", f"mount -o loop {image} {probe} && umount {probe}"],
+        capture_output=True,
+        timeout=DEADLINE,
+    )
+    if tried.returncode != 0:
+        pytest.skip(f"cannot loop-mount here: {tried.stderr.decode().strip()}")
+    return image
+
+
+@needs_root
+def test_disk_full_with_direct_io_on_ext4_keeps_every_whole_frame(tmp_path, ext4_image):
+    """On a real file system the frames bypass the page cache (O_DIRECT, see the writer):
+    the same guarantee when that write finds the disk full."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    copy = tmp_path / "copy.h5"
+    result = _in_private_mount(
+        f"mount -o loop {ext4_image} {disk}", str(disk / "full.h5"),
+        "--seconds", "60", "--fps", "0", "--max-memory", "16",
+        "--width", "2048", "--height", "2048", "--seed", "5",
+        copy_to=copy,
+    )  # fmt: skip
+    assert result["status"] == 1, result
+    _assert_one_line_disk_full(result["err"])
+    written, dropped = _written(result["out"]), _dropped(result["out"])
+    assert written >= 4, result
+    assert sorted(result["files"]) == ["full.h5", "lost+found"]
+    camera = _cli_camera(2048, 2048, seed=5)
+    with h5py.File(copy, "r") as f:
+        group = f[list(f)[-1]]
+        assert group.attrs["end_reason"] == "disk full" and group.attrs["finished_cleanly"]
+        assert group.attrs["frames"] == group["timelapse"].shape[-1] == written
+        assert group.attrs["dropped_frames"] == dropped
+        frames = group["timelapse"]
+        for i, counter in enumerate(group["frame_counter"][:]):
+            # 4 KiB-aligned chunks: written with O_DIRECT (HDF5 alone does not align them).
+            assert frames.id.get_chunk_info(i).byte_offset % 4096 == 0
+            np.testing.assert_array_equal(frames[..., i], camera.expected_frame(int(counter)))
 
 
 @needs_root

@@ -198,13 +198,15 @@ def saver_main(
                 # are written. Nobody is left to ask; the file is finished as far as it got.
                 end_reason = fmt.END_RECORDER_DIED
                 break
-            if progress[ABORT]:
-                end_reason = fmt.END_ABORTED  # the rest is cleared by the parent
-                break
-            if full:  # the recording ended when the disk filled: this frame is counted only
+            if full:
+                # The recording ended when the disk filled: this frame is only counted, up to
+                # STOP (sent at once by the parent) even after an abort: it costs nothing.
                 ring.release()
                 discarded += 1
                 continue
+            if progress[ABORT]:
+                end_reason = fmt.END_ABORTED  # the rest is cleared by the parent
+                break
             try:
                 writer.append(ring.view(ticket.slot), ticket.counter, ticket.timestamp)
             except DiskFull:
