@@ -17,8 +17,13 @@ finishes the file into that room. A recording that ends normally deletes it as w
 Why a separate file and not space inside the HDF5 file: HDF5 decides itself where new metadata
 goes (usually the end of the file) and cannot be told to put it into space freed by deleting a
 dataset; a file's blocks, given back to the file system, can be used by any write. Why not
-``statvfs`` checks before each frame: free space as reported is approximate (reserved blocks,
-delayed allocation, other programs writing), so it could only make the failure rarer.
+``statvfs`` checks alone: free space as reported is approximate (reserved blocks, delayed
+allocation, other programs writing), so they could only make the failure rarer. They have one
+use here (:func:`room_left`, :data:`FLUSH_ROOM`): HDF5 2.0 cannot repeat a flush that failed
+half-way ("slist already enabled"), so the writer does not start a flush on a disk with almost
+no room left, and ends the recording first (measured: 16 x 16 frames with a flush after each,
+the disk otherwise filled inside a flush at 1 of 12 fill levels tried). If a flush fails all the
+same, closing the file still commits what is pending (measured in that case too).
 
 What it cannot guarantee: another program that writes to the same disk may take the freed blocks
 between the deletion and the final flush; file systems that need free space for any overwrite
@@ -37,9 +42,10 @@ from pathlib import Path
 
 from uutrack_gui.storage.errors import DiskFull, is_disk_full
 
-#: Bytes kept in reserve. A final flush writes a few tens of kilobytes (a chunk of counters and
-#: one of timestamps, 32 KiB each, the chunk index, the attributes); 4 MiB leaves a margin for the
-#: file system's own structures (extent blocks) and costs less than one 2048 x 2048 frame.
+#: Bytes kept in reserve. A final flush writes at most a few tens of kilobytes (a new chunk of
+#: counters and one of timestamps, 32 KiB each, the chunk index, the attributes; measured on
+#: tmpfs and ext4: 0-4 KiB of new blocks); 4 MiB leaves a wide margin for the file system's own
+#: structures and costs less than one 2048 x 2048 frame.
 RESERVE_BYTES = 4 * 1024**2
 #: Free space below which the writer declares the disk full before a flush rather than try it:
 #: a flush writes well under this, and HDF5 cannot repeat one that failed half-way.
