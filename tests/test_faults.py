@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import h5py
+import numpy as np
 import pytest
 
 #: Seconds any single step may take on a loaded 2-core machine before the test gives up.
@@ -118,6 +119,8 @@ class Recorder:
     def assert_nothing_left(self) -> None:
         _wait_for(lambda: not _session_processes(self.pid), "every process to exit")
         assert self.ring is None or not self.ring.exists(), f"{self.ring} left behind"
+        reserve = self.path.with_name(f".{self.path.name}.reserve")  # of a full disk
+        assert not reserve.exists(), f"{reserve} left behind"
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -265,7 +268,7 @@ def test_killed_saver_is_reported_and_the_file_takes_the_next_recording(recorder
 # --- full disk, small shared memory (private tmpfs mounts) ---------------------------------
 CHECK = textwrap.dedent(
     """
-    import json, subprocess, sys
+    import json, os, shutil, subprocess, sys
     import h5py
     done = subprocess.run(
         [sys.executable, "-m", "uutrack_gui", "record", *sys.argv[1:]],
@@ -276,26 +279,120 @@ CHECK = textwrap.dedent(
         with h5py.File(sys.argv[1], "r") as f:
             group = f[list(f)[-1]]
             stored = {"frames": int(group["timelapse"].shape[-1]),
+                      "counters": int(group["frame_counter"].shape[0]),
+                      "dropped": int(group.attrs["dropped_frames"]),
+                      "finished_cleanly": bool(group.attrs["finished_cleanly"]),
                       "end_reason": group.attrs["end_reason"]}
     except (OSError, IndexError) as exc:
         stored = {"error": str(exc)}
+    if os.environ.get("COPY_TO") and os.path.exists(sys.argv[1]):
+        shutil.copy(sys.argv[1], os.environ["COPY_TO"])  # the mount goes with this process
     print(json.dumps({"status": done.returncode, "out": done.stdout, "err": done.stderr,
-                      "stored": stored}))
+                      "stored": stored, "files": sorted(os.listdir(os.path.dirname(sys.argv[1])))}))
     """
 )
+#: A saver fed a known number of camera frames at once, on a disk too small for them: ``PATH COPY
+#: N``. The frames are made before the saver starts, so all N are handed over (a memory copy
+#: each) long before the spawned saver has opened the file and can fill the disk.
+SAVER_ON_SMALL_DISK = textwrap.dedent(
+    """
+    import json, os, shutil, sys
+    from uutrack_gui.camera import SimulatedCamera
+    from uutrack_gui.storage import SaverProcess
+    path, copy, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    camera = SimulatedCamera(2048, 2048, seed=3)
+    frames = [camera.expected_frame(c) for c in range(n)]
+    saver = SaverProcess(path, (2048, 2048), "uint16", max_memory_mb=9 * n)
+    ended = []
+    saver.on_ended(lambda: ended.append(True))
+    saver.start()
+    accepted = sum(saver.submit(f, c, 1000.0 + c) for c, f in enumerate(frames))
+    saver.stop()
+    assert saver.wait(120)
+    shutil.copy(path, copy)
+    r = saver.result
+    print(json.dumps({"accepted": accepted, "ended": len(ended), "written": r.frames_written,
+                      "dropped": r.frames_dropped, "end_reason": r.end_reason, "error": r.error,
+                      "files": sorted(os.listdir(os.path.dirname(path)))}))
+    """
+)
+#: The controller (the GUI's front door) recording into the session's folder ``DIR``, as Record
+#: does, at full speed on a small disk: what the GUI is told (its ``error`` and ``state_changed``
+#: events become Qt signals one to one) and what the file holds.
+CONTROLLER_ON_SMALL_DISK = textwrap.dedent(
+    """
+    import json, os, sys, threading
+    from uutrack_gui.acquisition.controller import AcquisitionController
+    from uutrack_gui.config import Session
+    session = Session()
+    session.camera.width = session.camera.height = 2048
+    session.camera.fps = 0
+    session.saving.max_memory = 16
+    session.saving.directory = sys.argv[1]
+    controller = AcquisitionController(session)
+    errors, states, finished = [], [], threading.Event()
+    controller.events.error.connect(errors.append)
+    controller.events.state_changed.connect(lambda state: states.append(state.value))
+    controller.events.recording_finished.connect(lambda result: finished.set())
+    controller.start_recording()
+    assert finished.wait(120)
+    after, seen = controller.state.value, list(states)  # before close() stops the camera
+    result = controller.close()
+    files = sorted(os.path.relpath(os.path.join(d, f), sys.argv[1])
+                   for d, _, names in os.walk(sys.argv[1]) for f in names)
+    print(json.dumps({"errors": errors, "states": seen, "after": after, "files": files,
+                      "end_reason": result.end_reason, "written": result.frames_written}))
+    """
+)
+MIB = 1024**2
+#: Bytes of one 2048 x 2048 uint16 frame.
+FRAME_2048 = 2048 * 2048 * 2
 
 
-def _in_private_tmpfs(mount_point: str, size: str, *record_args: str) -> dict:
-    """Run ``uutrack record`` with a tmpfs of ``size`` mounted at ``mount_point``, privately."""
-    script = f'mount -t tmpfs -o size={size} tmpfs {mount_point} && exec "$0" -c "$1" "${{@:2}}"'
+def _in_private_tmpfs(
+    mount_point: str, size: str, *args: str, script: str = CHECK, copy_to: Path | None = None
+) -> dict:
+    """Run ``script`` (by default ``uutrack record ARGS``) with a tmpfs of ``size`` mounted at
+    ``mount_point``, privately; ``copy_to`` receives a copy of the file (``COPY_TO``)."""
+    mount = f"mount -t tmpfs -o size={size} tmpfs {mount_point}"
+    return _in_private_mount(mount, *args, script=script, copy_to=copy_to)
+
+
+def _in_private_mount(
+    mount: str, *args: str, script: str = CHECK, copy_to: Path | None = None
+) -> dict:
+    """Run ``script ARGS`` in a mount namespace of its own after the shell command ``mount``."""
+    command = f'{mount} && exec "$0" -c "$1" "${{@:2}}"'
+    env = dict(os.environ, COPY_TO=str(copy_to or ""))
     done = subprocess.run(
-        ["unshare", "-m", "bash", "-c", script, sys.executable, CHECK, *record_args],
+        ["unshare", "-m", "bash", "-c", command, sys.executable, script, *args],
         capture_output=True,
         text=True,
         timeout=DEADLINE * 5,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def _cli_camera(width: int, height: int, seed: int):
+    """The simulated camera ``uutrack record --width --height --seed`` makes, rebuilt."""
+    from uutrack_gui.camera.simulated import from_settings
+    from uutrack_gui.config import Session
+
+    settings = Session().camera
+    settings.width, settings.height, settings.seed = width, height, seed
+    return from_settings(settings)
+
+
+def _dropped(stdout: str) -> int:
+    return int(stdout.split("frames dropped:")[1].split()[0])
+
+
+def _assert_one_line_disk_full(err: str) -> None:
+    """What the operator reads: one line, no traceback."""
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith("uutrack: error: the disk is full: recording stopped; "), err
 
 
 @needs_root
@@ -311,12 +408,154 @@ def test_disk_full_mid_recording_keeps_a_readable_file(tmp_path):
         "--max-memory", "16",
     )  # fmt: skip
     assert result["status"] == 1, result
-    assert "the disk is full" in result["err"] and "Traceback" not in result["err"]
-    # Plain h5py opens it (the flags of the failed writer are cleared) with the frames flushed
-    # before the disk filled. The end reason says "failed" when the disk still had room for
-    # the last attributes, else it stays "recording" (the reader says: NOT finished).
-    assert result["stored"]["frames"] > 0, result
-    assert result["stored"]["end_reason"] in ("failed", "recording")
+    _assert_one_line_disk_full(result["err"])
+    # Plain h5py opens it, finished: every frame written before the disk filled is in it, and
+    # it counts the frames after as dropped, as the recorder does.
+    stored = result["stored"]
+    assert stored["frames"] == stored["counters"] == _written(result["out"]) > 60, result
+    # None, if the disk was found full with the last frame whole and STOP came before the next.
+    assert stored["dropped"] == _dropped(result["out"])
+    assert stored["end_reason"] == "disk full" and stored["finished_cleanly"]
+    assert result["files"] == ["full.h5"]  # its reserve of disk space was given back
+
+
+@needs_root
+def test_disk_full_before_the_first_flush_keeps_every_whole_frame(tmp_path):
+    """Free-running 2048 x 2048 frames fill 48 MiB in a few tens of milliseconds, long before
+    the saver's first periodic flush (0.25 s): every frame written in full is kept, bit for bit."""
+    from uutrack_gui.storage.reserve import RESERVE_BYTES
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    copy = tmp_path / "copy.h5"
+    size = ("--width", "2048", "--height", "2048", "--seed", "7")
+    result = _in_private_tmpfs(
+        str(disk), "48m", str(disk / "full.h5"),
+        "--seconds", "60", "--fps", "0", "--max-memory", "16", *size,
+        copy_to=copy,
+    )  # fmt: skip
+    assert result["status"] == 1, result
+    _assert_one_line_disk_full(result["err"])
+    written, dropped = _written(result["out"]), _dropped(result["out"])
+    # The disk less the reserve holds 5 frames and 4 MiB: the 6th found it full when written
+    # (so it is dropped), the rest came after.
+    assert written == (48 * MIB - RESERVE_BYTES) // FRAME_2048 == 5, result
+    assert dropped >= 1
+    assert result["files"] == ["full.h5"]
+    camera = _cli_camera(2048, 2048, seed=7)
+    with h5py.File(copy, "r") as f:
+        group = f[list(f)[-1]]
+        attrs = group.attrs
+        assert attrs["end_reason"] == "disk full" and attrs["finished_cleanly"]
+        assert attrs["frames"] == group["timelapse"].shape[-1] == written
+        assert attrs["dropped_frames"] == dropped  # the recorder's count, in the file
+        counters = group["frame_counter"][:].astype(np.int64)
+        stamps = group["timestamps"][:]
+        assert len(counters) == len(stamps) == written
+        # Frames lost before the disk filled (the 2-frame buffer overflows while the saver
+        # starts) are counter gaps, and counted; so is at least the frame that found it full.
+        gaps = int(np.sum(np.diff(counters) - 1))
+        assert (np.diff(counters) >= 1).all() and gaps + 1 <= dropped
+        assert np.isfinite(stamps).all() and (np.diff(stamps) > 0).all()
+        for i, counter in enumerate(counters):
+            np.testing.assert_array_equal(
+                group["timelapse"][..., i], camera.expected_frame(counter)
+            )
+
+
+@pytest.fixture
+def ext4_image(tmp_path) -> Path:
+    """A 64 MiB ext4 file system in a file, if this machine can loop-mount one (else skip)."""
+    if os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("mkfs.ext4")):
+        pytest.skip("needs root, unshare(1) and mkfs.ext4 to loop-mount a small ext4 disk")
+    image = tmp_path / "ext4.img"
+    with image.open("wb") as f:
+        f.truncate(64 * MIB)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], check=True, timeout=DEADLINE)
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    tried = subprocess.run(
+        ["unshare", "-m", "bash", "-c", f"mount -o loop {image} {probe} && umount {probe}"],
+        capture_output=True,
+        timeout=DEADLINE,
+    )
+    if tried.returncode != 0:
+        pytest.skip(f"cannot loop-mount here: {tried.stderr.decode().strip()}")
+    return image
+
+
+@needs_root
+def test_disk_full_with_direct_io_on_ext4_keeps_every_whole_frame(tmp_path, ext4_image):
+    """On a real file system the frames bypass the page cache (O_DIRECT, see the writer):
+    the same guarantee when that write finds the disk full."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    copy = tmp_path / "copy.h5"
+    result = _in_private_mount(
+        f"mount -o loop {ext4_image} {disk}", str(disk / "full.h5"),
+        "--seconds", "60", "--fps", "0", "--max-memory", "16",
+        "--width", "2048", "--height", "2048", "--seed", "5",
+        copy_to=copy,
+    )  # fmt: skip
+    assert result["status"] == 1, result
+    _assert_one_line_disk_full(result["err"])
+    written, dropped = _written(result["out"]), _dropped(result["out"])
+    assert written >= 4, result
+    assert sorted(result["files"]) == ["full.h5", "lost+found"]
+    camera = _cli_camera(2048, 2048, seed=5)
+    with h5py.File(copy, "r") as f:
+        group = f[list(f)[-1]]
+        assert group.attrs["end_reason"] == "disk full" and group.attrs["finished_cleanly"]
+        assert group.attrs["frames"] == group["timelapse"].shape[-1] == written
+        assert group.attrs["dropped_frames"] == dropped
+        frames = group["timelapse"]
+        for i, counter in enumerate(group["frame_counter"][:]):
+            # 4 KiB-aligned chunks: written with O_DIRECT (HDF5 alone does not align them).
+            assert frames.id.get_chunk_info(i).byte_offset % 4096 == 0
+            np.testing.assert_array_equal(frames[..., i], camera.expected_frame(int(counter)))
+
+
+@needs_root
+def test_disk_full_counts_every_frame_handed_to_the_saver(tmp_path):
+    """12 frames handed over at once, room for 5: 5 in the file, bit for bit, 7 counted."""
+    from uutrack_gui.camera import SimulatedCamera
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    copy = tmp_path / "copy.h5"
+    n = 12
+    args = (str(disk / "full.h5"), str(copy), str(n))
+    result = _in_private_tmpfs(str(disk), "48m", *args, script=SAVER_ON_SMALL_DISK)
+    assert result["accepted"] == n, result  # all handed over before the disk filled
+    assert result["end_reason"] == "disk full" and result["ended"] == 1
+    assert result["error"].startswith("the disk is full: recording stopped; "), result
+    assert result["written"] == 5 and result["written"] + result["dropped"] == n
+    assert result["files"] == ["full.h5"]
+    camera = SimulatedCamera(2048, 2048, seed=3)
+    with h5py.File(copy, "r") as f:
+        group = f[list(f)[-1]]
+        assert group.attrs["end_reason"] == "disk full" and group.attrs["finished_cleanly"]
+        assert group.attrs["dropped_frames"] == n - 5
+        assert group["frame_counter"][:].tolist() == [0, 1, 2, 3, 4]
+        assert group["timestamps"][:].tolist() == [1000.0, 1001.0, 1002.0, 1003.0, 1004.0]
+        for i in range(5):
+            np.testing.assert_array_equal(group["timelapse"][..., i], camera.expected_frame(i))
+
+
+@needs_root
+def test_disk_full_is_one_message_and_live_view_goes_on(tmp_path):
+    """What the GUI shows: one error message of one line; the camera stays live."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    result = _in_private_tmpfs(str(disk), "48m", str(disk), script=CONTROLLER_ON_SMALL_DISK)
+    assert len(result["errors"]) == 1, result
+    message = result["errors"][0]
+    assert "\n" not in message and message.startswith("the disk is full: recording stopped; ")
+    assert f"keeps the {result['written']} frames written before" in message
+    assert result["states"] == ["live", "recording", "finishing", "live"], result
+    assert result["after"] == "live"
+    assert result["end_reason"] == "disk full" and result["written"] > 0
+    assert len(result["files"]) == 1 and result["files"][0].endswith(".h5"), result
 
 
 @needs_root

@@ -308,6 +308,7 @@ class AcquisitionRunner:
                 timelapse_every=schedule.every if schedule else 1,
             )
             saver.on_started(self.events.recording_started.emit)
+            saver.on_ended(lambda s=saver: self._saver_ended(s))
             saver.on_finished(lambda result, s=saver: self._saver_finished(s, result))
             try:
                 saver.start(standby=self._ready.take_standby())
@@ -390,6 +391,13 @@ class AcquisitionRunner:
         """Wait until no recording is being finished; True if none is."""
         saver = self._finishing
         return saver is None or saver.wait(timeout)
+
+    def _saver_ended(self, saver: SaverProcess) -> None:
+        """Watcher thread: the saver ended the recording itself (the disk is full); it sent
+        STOP already. Stop feeding it, as Stop does, and show it as finishing."""
+        with self._lock:
+            if self._saver is saver:
+                self._end_recording(abort=False)
 
     def _saver_finished(self, saver: SaverProcess, result: SaverResult) -> None:
         """Watcher thread: the saver has exited (normally, or it died)."""

@@ -11,6 +11,7 @@ from PyQt5 import QtCore, QtWidgets
 
 from uutrack_gui.acquisition.status import AcquisitionStatus, RecordingStatus, RunState
 from uutrack_gui.config import Session
+from uutrack_gui.storage.format import EndReason
 from uutrack_gui.storage.saver import SaverResult
 from uutrack_gui.units import (
     format_bytes,
@@ -215,7 +216,11 @@ class StatusPanel(QtWidgets.QWidget):
 
     def show_result(self, result: SaverResult) -> None:
         """Show how the last recording ended (its figures stay until the next one starts)."""
-        title = "Last recording" + (" — FAILED" if result.error else "")
+        title = "Last recording"
+        if result.end_reason == EndReason.DISK_FULL:  # finished, but short of what was asked
+            title += " — DISK FULL"
+        elif result.error:
+            title += " — FAILED"
         self.recording_box.setTitle(title)
         self.set_path("file", f"{result.path} [{result.group}]" if result.group else result.path)
         self.fields["elapsed"].setText(format_clock(result.seconds))

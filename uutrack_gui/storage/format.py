@@ -57,7 +57,10 @@ class EndReason(str, enum.Enum):
     INTERRUPTED = "interrupted"  #: Ctrl+C, SIGTERM or SIGHUP: finished like Stop
     RECORDER_DIED = "recorder died"  #: the recording program died; the saver finished alone
     ABORTED = "aborted"  #: Abort: frames not written yet were discarded
-    FAILED = "failed"  #: the saver hit an error (disk full, ...); flushed frames are kept
+    #: the disk filled up: every frame written before is in the file, the rest are counted as
+    #: dropped (``finished_cleanly`` is True: the file was finalized)
+    DISK_FULL = "disk full"
+    FAILED = "failed"  #: the saver hit an error (an I/O error, ...); flushed frames are kept
     UNKNOWN = "unknown"  #: legacy files, or a value this version does not know
 
     @classmethod
@@ -85,6 +88,7 @@ END_STOPPED = EndReason.STOPPED
 END_INTERRUPTED = EndReason.INTERRUPTED
 END_RECORDER_DIED = EndReason.RECORDER_DIED
 END_ABORTED = EndReason.ABORTED
+END_DISK_FULL = EndReason.DISK_FULL
 END_FAILED = EndReason.FAILED
 
 

@@ -81,13 +81,14 @@ class RecordingSummary:
 
     @property
     def status(self) -> str:
-        """ "finished", "aborted", "NOT finished", "unknown (legacy file)" or "DAMAGED (why)"."""
+        """ "finished", "aborted", "disk full", "NOT finished", "unknown (legacy file)" or
+        "DAMAGED (why)"."""
         if self.damaged:
             return f"DAMAGED ({self.damaged})"
         if self.finished_cleanly is None:
             return "unknown (legacy file)"
-        if self.end_reason is fmt.EndReason.ABORTED:  # finalized, but frames were discarded
-            return "aborted"
+        if self.end_reason in (fmt.EndReason.ABORTED, fmt.EndReason.DISK_FULL):
+            return self.end_reason.value  # finalized, but frames were discarded or not written
         return "finished" if self.finished_cleanly else "NOT finished"
 
 

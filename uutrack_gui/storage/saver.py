@@ -27,12 +27,18 @@ exits. While it writes in SWMR mode the saver holds a shared lock on the file
 be told from one being written; the parent clears such a file's "open for write" flags as soon
 as it sees the saver die, so that the file opens in any HDF5 program again.
 
+A full disk ends the recording from the saver's side: the saver finishes the file with every
+frame written before (:mod:`uutrack_gui.storage.writer`) and reports it; the handle then sends
+STOP itself and tells its ``ended`` listeners, so that no later frame is counted as part of the
+recording, and the result carries the one-line reason (``end_reason`` "disk full").
+
 This module is the parent's side (:class:`SaverProcess`, :class:`SaverResult`); what runs in the
 child is :mod:`uutrack_gui.storage.saver_process`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import multiprocessing
 import multiprocessing.connection
@@ -48,6 +54,7 @@ import numpy as np
 
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage import repair
+from uutrack_gui.storage.reserve import reserve_path
 from uutrack_gui.storage.ring import FrameRing
 from uutrack_gui.storage.saver_process import (
     ABORT,
@@ -57,6 +64,7 @@ from uutrack_gui.storage.saver_process import (
     REASON,
     REASONS,
     WRITTEN,
+    SaverDiskFull,
     SaverFailed,
     SaverFinished,
     SaverJob,
@@ -78,13 +86,15 @@ class SaverResult:
     frames_written : int
         Frames in the file.
     frames_dropped : int
-        Frames of the recording that are not in the file (ring full, or counter gaps).
+        Frames of the recording that are not in the file (ring full, counter gaps, or given
+        after the disk filled up).
     bytes_written : int
         Pixel bytes written.
     end_reason : str
         One of the ``END_*`` values of :mod:`uutrack_gui.storage.format`.
     error : str
-        Why the saver failed, for the operator; "" if it did not.
+        Why the saver failed or ended the recording early (the disk is full), for the
+        operator, in one line; "" if it did neither.
     seconds : float
         From start to the saver's exit.
     """
@@ -100,13 +110,14 @@ class SaverResult:
 
     @property
     def ok(self) -> bool:
-        """True if the file was finalized (stopped or aborted by the operator)."""
+        """True if the recording ended as asked (stopped or aborted by the operator)."""
         return not self.error
 
 
 @dataclass
 class _Callbacks:
     started: list[Callable[[str, str], None]] = field(default_factory=list)
+    ended: list[Callable[[], None]] = field(default_factory=list)
     finished: list[Callable[[SaverResult], None]] = field(default_factory=list)
 
 
@@ -186,6 +197,11 @@ class SaverProcess:
         """Call ``callback(path, group)`` (from a worker thread) once the file is open."""
         self._callbacks.started.append(callback)
 
+    def on_ended(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` (from a worker thread) when the saver ended the recording by
+        itself (the disk is full): frames given after it are not part of the recording."""
+        self._callbacks.ended.append(callback)
+
     def on_finished(self, callback: Callable[[SaverResult], None]) -> None:
         """Call ``callback(result)`` (from a worker thread) once the saver has exited."""
         self._callbacks.finished.append(callback)
@@ -259,8 +275,10 @@ class SaverProcess:
 
     def count_dropped(self, n: int) -> None:
         """Count ``n`` frames of the recording lost before they reached :meth:`submit`."""
-        if self._progress is not None and n > 0:
-            self._progress[DROPPED] += n
+        with self._lock:
+            # After STOP the recording is over: a gap seen then is not part of it.
+            if self._progress is not None and n > 0 and not self._stop_sent:
+                self._progress[DROPPED] += n
 
     def stop(self, reason: fmt.EndReason = fmt.END_STOPPED) -> None:
         """Put the sentinel after the last frame; the saver writes all before it and exits.
@@ -387,6 +405,9 @@ class SaverProcess:
                         report_open = False
                 break
         process.join()
+        # A saver that was killed leaves its reserve of disk space behind: give it back.
+        with contextlib.suppress(OSError):
+            reserve_path(self.path).unlink(missing_ok=True)
         # A saver that died or failed left the file flagged "open for write": HDF5 programs
         # would refuse it, and so would the next recording into it. It is gone and holds no
         # lock any more; a file closed normally has no flag and is left alone.
@@ -416,6 +437,14 @@ class SaverProcess:
             self.result.group = message.group
             for callback in self._callbacks.started:
                 callback(message.path, message.group)
+        elif isinstance(message, SaverDiskFull):
+            self.result.error = message.reason
+            self.result.end_reason = fmt.END_DISK_FULL
+            # The recording ends here, as with Stop: STOP after the frames given so far, which
+            # the saver counts as dropped; submit() refuses any later frame (not part of it).
+            self.stop()
+            for callback in self._callbacks.ended:
+                callback()
         elif isinstance(message, SaverFinished):
             self.result.end_reason = message.end_reason
             self._stop_seen = message.stop_seen

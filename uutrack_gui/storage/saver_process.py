@@ -3,8 +3,15 @@
 :func:`saver_main` is the process's body. It takes slot tickets off the queue, writes each frame
 with :class:`~uutrack_gui.storage.writer.Hdf5Writer`, releases the slot and, after
 :data:`~uutrack_gui.storage.sentinel.STOP`, finalizes the file. It talks back through a one-way
-pipe (:class:`SaverStarted`, :class:`SaverFinished`, :class:`SaverFailed`) and a shared progress
-array (indices :data:`WRITTEN` ... :data:`REASON`).
+pipe (:class:`SaverStarted`, :class:`SaverDiskFull`, :class:`SaverFinished`,
+:class:`SaverFailed`) and a shared progress array (indices :data:`WRITTEN` ... :data:`REASON`).
+
+When the disk fills up, the writer finishes the file at once with the frames written in full
+before (end reason "disk full"; see :mod:`uutrack_gui.storage.writer`) and the saver reports
+:class:`SaverDiskFull`. The parent then puts STOP as for Stop; until it comes the saver takes
+tickets off the queue and counts their frames as dropped without writing them, so that the
+file's ``dropped_frames`` and the parent's count agree: every frame before STOP is in the file
+or counted.
 
 It ignores SIGINT, SIGTERM and SIGHUP (the recorder decides what they mean), and watches a pipe
 whose write end only the parent holds: when the parent dies the kernel closes it, the saver
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 
 from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage import repair
-from uutrack_gui.storage.errors import StorageError
+from uutrack_gui.storage.errors import DiskFull, StorageError, is_disk_full
 from uutrack_gui.storage.ring import FrameRing, RingLayout
 from uutrack_gui.storage.sentinel import STOP
 from uutrack_gui.storage.writer import Hdf5Writer
@@ -76,6 +83,14 @@ class SaverFinished:
     frames: int
     end_reason: str
     stop_seen: bool
+
+
+@dataclass(frozen=True)
+class SaverDiskFull:
+    """The disk filled up: the file is finished with the frames written before; the parent
+    is to end the recording (STOP), the frames up to it are counted as dropped."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -163,6 +178,10 @@ def saver_main(
     lock_fd: int | None = None
     end_reason = fmt.END_FAILED
     stop_seen = False
+    # After a full disk the saver keeps taking tickets until STOP, counting each as dropped, so
+    # that the file and the parent count the same frames: those before STOP, as for Stop.
+    full = False
+    discarded = 0
     try:
         try:
             group = writer.setup(
@@ -197,15 +216,31 @@ def saver_main(
                 # are written. Nobody is left to ask; the file is finished as far as it got.
                 end_reason = fmt.END_RECORDER_DIED
                 break
+            if full:
+                # The recording ended when the disk filled: this frame is only counted, up to
+                # STOP (sent at once by the parent) even after an abort: it costs nothing.
+                ring.release()
+                discarded += 1
+                continue
             if progress[ABORT]:
                 end_reason = fmt.END_ABORTED  # the rest is cleared by the parent
                 break
-            writer.append(ring.view(ticket.slot), ticket.counter, ticket.timestamp)
+            try:
+                writer.append(ring.view(ticket.slot), ticket.counter, ticket.timestamp)
+            except DiskFull:
+                full = True
             ring.release()
-            progress[WRITTEN] += 1
-            progress[BYTES] += writer.frame_nbytes
+            # From the writer: a frame whose flush found the disk full is written all the same.
+            discarded += progress[WRITTEN] == writer.frames_written
+            progress[WRITTEN] = writer.frames_written
+            progress[BYTES] = writer.frames_written * writer.frame_nbytes
+            if full:
+                kept = writer.end_on_full_disk(int(progress[DROPPED]) + discarded)
+                _send(report, SaverDiskFull(_disk_full_message(job.path, kept)))
             progress[FLUSHED] = writer.frames_flushed
-        writer.close(end_reason, dropped_frames=int(progress[DROPPED]))
+        if full:  # whatever ended the intake, the disk did: the file says so
+            end_reason = fmt.END_DISK_FULL
+        writer.close(end_reason, dropped_frames=int(progress[DROPPED]) + discarded)
         progress[FLUSHED] = writer.frames_written
         _send(report, SaverFinished(writer.frames_written, end_reason, stop_seen))
     except Exception as exc:  # disk full, I/O error: say why, keep what was written
@@ -298,8 +333,17 @@ def _send(report: multiprocessing.connection.Connection, message: object) -> Non
         report.send(message)
 
 
+def _disk_full_message(path: str, kept: int) -> str:
+    """The one line the operator reads when the disk filled up (the file is finished)."""
+    frames = "frame" if kept == 1 else "frames"
+    return (
+        f"the disk is full: recording stopped; {path} keeps the {kept} {frames} written "
+        "before, the rest are counted as dropped"
+    )
+
+
 def _describe_write_error(path: str, exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    if isinstance(exc, OSError) and exc.errno == 28 or "No space" in text:
+    if is_disk_full(exc):
         return f"the disk is full while writing {path}; frames up to the last flush are kept"
     return f"writing {path} failed: {text}"

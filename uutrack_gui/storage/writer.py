@@ -24,10 +24,24 @@ are slow to fault in there), which capped recording at about 400 MiB/s, a quarte
 rate, with the saver at 90 % of a core. With ``O_DIRECT`` the saver needs about 1 ms of CPU per
 frame (0.45 ms of it in the kernel), recording runs at the disk's rate, and each frame is on the
 disk when :meth:`Hdf5Writer.append` returns (``benchmarks/bench_recording.py``, ``BENCHMARKS.md``).
+
+When the disk fills up. The frame count, chunk index, counters and timestamps reach the file only
+at a flush, and a flush needs a little free space, exactly what a full disk no longer has (see
+:mod:`uutrack_gui.storage.reserve` for what happened without it). So the writer keeps a few MiB
+in reserve in a ballast file beside the recording from :meth:`Hdf5Writer.setup` on, and flushes
+once right after the first frame (a crash before the first periodic flush keeps that frame). A
+write that fails for lack of space raises :class:`~uutrack_gui.storage.errors.DiskFull`; the
+frame that failed is not counted, and every frame before it was written in full (each ``append``
+returns only when all of a frame's bytes were accepted by the OS). The caller then calls
+:meth:`Hdf5Writer.end_on_full_disk`, which deletes the ballast and commits those frames, their
+counters and timestamps and the end reason "disk full" into the space it gave back; later frames
+are counted as dropped through :meth:`Hdf5Writer.close`, which only updates fixed-size
+attributes in place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
 import mmap
@@ -40,7 +54,14 @@ import numpy as np
 import yaml
 
 from uutrack_gui.storage import format as fmt
-from uutrack_gui.storage.errors import StorageError
+from uutrack_gui.storage.errors import DiskFull, StorageError, is_disk_full
+from uutrack_gui.storage.reserve import (
+    FLUSH_ROOM,
+    RESERVE_BYTES,
+    DiskReserve,
+    reserve_path,
+    room_left,
+)
 
 #: Seconds between flushes: bounds what a crash can lose and how stale a following reader is.
 FLUSH_INTERVAL_S = 0.25
@@ -95,6 +116,9 @@ class Hdf5Writer:
     direct_io : bool
         Write frames with ``O_DIRECT`` where possible (see the module notes); False always
         writes them through HDF5. :attr:`direct_io` tells which one a recording uses.
+    reserve_bytes : int
+        Disk space held in reserve from :meth:`setup` on, given back to finish the file when the
+        disk is full (see :mod:`~uutrack_gui.storage.reserve`); 0 keeps none.
 
     Examples
     --------
@@ -104,9 +128,17 @@ class Hdf5Writer:
     >>> w.close(fmt.END_STOPPED, dropped_frames=0)  # doctest: +SKIP
     """
 
-    def __init__(self, flush_interval_s: float = FLUSH_INTERVAL_S, direct_io: bool = True) -> None:
+    def __init__(
+        self,
+        flush_interval_s: float = FLUSH_INTERVAL_S,
+        direct_io: bool = True,
+        reserve_bytes: int = RESERVE_BYTES,
+    ) -> None:
         self._flush_interval_s = flush_interval_s
         self._direct_wanted = direct_io
+        self._reserve_bytes = int(reserve_bytes)
+        self._reserve: DiskReserve | None = None
+        self._ended = False  # end_on_full_disk() has finished the recording's attributes
         self._direct_fd: int | None = None  # O_DIRECT descriptor of the file, in direct mode
         self._bounce: mmap.mmap | None = None  # aligned copy of a frame that is not aligned
         self._frame_shape: tuple[int, int] = (0, 0)
@@ -115,7 +147,8 @@ class Hdf5Writer:
         self._group: h5py.Group | None = None
         self._frames: h5py.Dataset | None = None
         self._n = 0
-        self._n_meta_written = 0
+        self._n_meta_written = 0  # frames whose counters and timestamps HDF5 has been given
+        self._n_flushed = 0  # ... and flushed to the OS
         self._pending_counters: list[int] = []
         self._pending_timestamps: list[float] = []
         self._last_flush = 0.0
@@ -137,7 +170,7 @@ class Hdf5Writer:
     @property
     def frames_flushed(self) -> int:
         """Frames a crash can no longer lose: in the file as of the last flush."""
-        return self._n_meta_written
+        return self._n_flushed
 
     def setup(
         self,
@@ -166,8 +199,46 @@ class Hdf5Writer:
         ------
         StorageError
             If the file cannot be created or opened for appending.
+        DiskFull
+            If the disk has no room for the reserve or for the recording's structures.
         """
         self.path = Path(path)
+        if self._reserve_bytes > 0:
+            try:
+                self._reserve = DiskReserve(reserve_path(self.path), self._reserve_bytes)
+            except OSError:  # (DiskFull, no room for it, is not caught: nor is there for frames)
+                self._reserve = None  # cannot make one here: record without (as before)
+        try:
+            return self._create(
+                frame_shape,
+                dtype,
+                metadata,
+                camera,
+                start,
+                pixel_size_um,
+                timelapse_interval_s,
+                timelapse_every,
+            )
+        except Exception as exc:
+            self._abandon_setup()
+            if is_disk_full(exc):
+                raise DiskFull(
+                    f"the disk is full: cannot start a recording in {self.path}"
+                ) from exc
+            raise
+
+    def _create(
+        self,
+        frame_shape: tuple[int, int],
+        dtype: np.dtype | str,
+        metadata: str,
+        camera: str,
+        start: _dt.datetime | None,
+        pixel_size_um: float | None,
+        timelapse_interval_s: float | None,
+        timelapse_every: int,
+    ) -> str:
+        """The body of :meth:`setup`, once the reserve is made."""
         start = start or _dt.datetime.now()
         dtype = np.dtype(dtype)
         rows, cols = frame_shape
@@ -236,6 +307,12 @@ class Hdf5Writer:
         self._last_flush = time.monotonic()
         return self.group_name
 
+    def _abandon_setup(self) -> None:
+        """After a failed :meth:`setup`: give the reserve back and close what was opened."""
+        self._release_reserve()  # first: closing may need its room
+        with contextlib.suppress(Exception):  # the setup's own error is the one to report
+            self._close_file()
+
     def append(self, frame: np.ndarray, counter: int, timestamp: float) -> None:
         """Write ``frame`` as the next frame of the recording.
 
@@ -248,17 +325,38 @@ class Hdf5Writer:
                 f"frame {frame.shape} {frame.dtype} does not match the recording "
                 f"{self._frame_shape} {self._frame_dtype}"
             )
+        if self._ended:
+            raise DiskFull(f"the disk is full: the recording in {self.path} has ended")
         i = self._n
-        # In direct mode, growing the extent allocates the new chunk's file space.
-        self._frames.id.set_extent((*self._frame_shape, i + 1))
-        if self._direct_fd is None or not self._write_direct(frame, i):
-            # A (rows, cols, 1) chunk in C order has exactly the bytes of the frame in C order.
-            self._frames.id.write_direct_chunk((0, 0, i), np.ascontiguousarray(frame).data)
+        try:
+            # In direct mode, growing the extent allocates the new chunk's file space.
+            self._frames.id.set_extent((*self._frame_shape, i + 1))
+            if self._direct_fd is None or not self._write_direct(frame, i):
+                # A (rows, cols, 1) chunk in C order has exactly the bytes of the frame in C order.
+                self._frames.id.write_direct_chunk((0, 0, i), np.ascontiguousarray(frame).data)
+        except Exception as exc:
+            if is_disk_full(exc):  # this frame is not counted: some of its bytes are missing
+                raise DiskFull(
+                    f"the disk is full: frame {i} could not be written to {self.path}"
+                ) from exc
+            raise
         self._n = i + 1
         self._pending_counters.append(counter)
         self._pending_timestamps.append(timestamp)
-        if time.monotonic() - self._last_flush >= self._flush_interval_s:
-            self.flush()
+        # The first flush right after the first frame: a crash or a full disk before the
+        # first periodic flush must not leave an empty recording.
+        if i == 0 or time.monotonic() - self._last_flush >= self._flush_interval_s:
+            # HDF5 cannot repeat a flush that failed half-way (HDF5 2.0: "slist already
+            # enabled"), so a flush is not tried on a disk that has almost no room left: the
+            # end is declared first, and made with the reserve's room. The frame is complete.
+            if self._reserve is not None and room_left(self.path.parent) < FLUSH_ROOM:
+                raise DiskFull(f"the disk is full: no room left to flush {self.path}")
+            try:
+                self.flush()
+            except Exception as exc:
+                if is_disk_full(exc):  # another program took the last room meanwhile
+                    raise DiskFull(f"the disk is full: flushing {self.path} failed") from exc
+                raise
 
     def _write_direct(self, frame: np.ndarray, i: int) -> bool:
         """Write frame ``i`` into its chunk with ``O_DIRECT``; False if it must go through HDF5.
@@ -311,11 +409,69 @@ class Hdf5Writer:
                 dset = g[name]
                 dset.resize((n,))
                 dset[self._n_meta_written : n] = values
-                values.clear()
+            # Cleared only once both are written: a flush that failed (a full disk) is then
+            # repeated whole, writing the same values again.
+            self._pending_counters.clear()
+            self._pending_timestamps.clear()
             self._n_meta_written = n
         g.attrs.modify("frames", np.int64(n))
         self._file.flush()
+        self._n_flushed = n
         self._last_flush = time.monotonic()
+
+    def end_on_full_disk(self, dropped_frames: int) -> int:
+        """Finish the recording after :meth:`append` raised :class:`DiskFull`.
+
+        Gives the reserve back to the disk, then commits every frame appended so far (all
+        written in full) with its counter and timestamp, and the end: ``end_reason``
+        "disk full", ``finished_cleanly`` True (the file is complete and consistent; the
+        frames it could not take are in ``dropped_frames``), the stop time. The file stays
+        open: :meth:`close` later counts the frames that came after and closes it.
+
+        Parameters
+        ----------
+        dropped_frames : int
+            Frames of the recording not in the file so far (the one that failed included).
+
+        Returns
+        -------
+        int
+            Frames in the file.
+
+        Raises
+        ------
+        Exception
+            The commit failed too (no room even so: another program took it); the file then
+            holds what its last successful flush committed.
+        """
+        self._release_reserve()
+        try:
+            self._finish(fmt.EndReason.DISK_FULL, dropped_frames)
+        except Exception:
+            # A flush that failed half-way cannot be repeated, but closing the file still
+            # writes all that is pending; the dropped count then stays as of now.
+            self._close_file()  # if this fails too, the caller reports the failure
+            self._n_flushed = self._n
+        self._ended = True
+        return self._n
+
+    def _finish(self, reason: fmt.EndReason, dropped_frames: int) -> None:
+        """Commit the frames and the end attributes (one flush)."""
+        if self._frames is not None and self._frames.shape[2] > self._n:
+            self._frames.resize(self._n, axis=2)  # a frame whose write failed
+        if self._group is None:
+            return
+        attrs = self._group.attrs
+        attrs.modify("dropped_frames", np.int64(dropped_frames))
+        attrs.modify("stop_time", time.time())
+        attrs.modify("end_reason", reason.value)
+        attrs.modify("finished_cleanly", reason != fmt.EndReason.FAILED)
+        self.flush()
+
+    def _release_reserve(self) -> None:
+        if self._reserve is not None:
+            self._reserve.release()
+            self._reserve = None
 
     def close(
         self, end_reason: fmt.EndReason | str = fmt.EndReason.STOPPED, dropped_frames: int = 0
@@ -323,23 +479,28 @@ class Hdf5Writer:
         """Finalize the recording's attributes and close the file. Safe to call twice.
 
         ``finished_cleanly`` becomes True unless ``end_reason`` is :data:`format.END_FAILED`.
+        After :meth:`end_on_full_disk` the end is already written: only ``dropped_frames`` and
+        ``stop_time`` are updated (in place: fixed-size values need no new space).
         """
-        if self._file is None:
-            return
+        # First: the final flush may need the reserve's room, and a closed writer keeps none.
+        self._release_reserve()
         try:
-            if self._frames is not None and self._frames.shape[2] > self._n:
-                self._frames.resize(self._n, axis=2)  # a frame whose write failed
-            if self._group is not None:
-                self.flush()
+            if self._ended and self._group is not None:
                 attrs = self._group.attrs
                 attrs.modify("dropped_frames", np.int64(dropped_frames))
                 attrs.modify("stop_time", time.time())
-                reason = fmt.EndReason(end_reason)
-                attrs.modify("end_reason", reason.value)
-                attrs.modify("finished_cleanly", reason != fmt.EndReason.FAILED)
                 self._file.flush()
+            elif self._file is not None:
+                self._finish(fmt.EndReason(end_reason), dropped_frames)
         finally:
-            self._file.close()
+            self._close_file()
+
+    def _close_file(self) -> None:
+        """Close the file and the descriptors that go with it (each once)."""
+        try:
+            if self._file is not None:
+                self._file.close()
+        finally:
             self._file = None
             self._group = None
             self._frames = None
