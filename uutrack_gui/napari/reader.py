@@ -16,21 +16,31 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import h5py
 import numpy as np
 
+from uutrack_gui.storage import format as fmt
 from uutrack_gui.storage.api import RecordingArray, frame_interval_s, pixel_size_um
-from uutrack_gui.storage.errors import StorageError
 from uutrack_gui.storage.reader import RecordingFile
+from uutrack_gui.storage.validate import DAMAGE
 
 #: ``(data, layer keyword arguments, layer type)``, as napari's readers return.
 LayerData = tuple[Any, dict[str, Any], str]
 PathLike = str | os.PathLike[str]
 
+#: The file suffixes the reader is offered: those of the manifest's ``filename_patterns``, the
+#: ones this program's viewer opens. Not ``.he5`` (HDF-EOS5): no reader but this one would claim
+#: it, so napari would hand every such file to it unasked, only to be refused.
+SUFFIXES = (".h5", ".hdf5", ".hdf")
+
 
 def get_reader(path: PathLike | Sequence[PathLike]) -> Callable[..., list[LayerData]] | None:
     """napari's reader hook: a reader for ``path`` if it holds recordings, else None.
 
-    None lets napari try its other readers (an HDF5 file that is not a recording, a folder).
+    None is the hook's "not mine": npe2 then tries the other readers, or, when the user made
+    this reader napari's choice for ``*.h5``, napari says it "refused the file" and (in its
+    window) offers the other readers. Deciding opens the file read-only and looks at its
+    top-level objects, nothing more: milliseconds, whatever the size of the file's data.
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
     if not paths or not all(_holds_recordings(p) for p in paths):
@@ -104,11 +114,44 @@ def _first_frame_limits(data: RecordingArray) -> list[float]:
 
 
 def _holds_recordings(path: PathLike) -> bool:
-    """Whether ``path`` is a readable HDF5 file with at least one recording."""
-    if Path(path).suffix.lower() not in (".h5", ".hdf5", ".hdf", ".he5"):
+    """Whether ``path`` is an HDF5 file with a recording: a top-level group with a timelapse.
+
+    The test :class:`RecordingFile` makes (an object that cannot be read counts: it may be a
+    damaged recording, which the reader then names), but only looking: RecordingFile also
+    clears the "open for write" mark a dead writer left, right for a recording, not for any
+    HDF5 file napari shows this reader. Without file locks, so a recording still being written
+    can be opened (as RecordingFile does).
+    """
+    if Path(path).suffix.lower() not in SUFFIXES or not os.path.isfile(path):
         return False
     try:
-        with RecordingFile(path):
-            return True
-    except StorageError:
+        if not h5py.is_hdf5(path):
+            return False
+    except OSError:  # not readable
         return False
+    for options in _LOOKS:
+        try:
+            with h5py.File(path, "r", **options) as h5:
+                return any(_may_be_recording(h5, name) for name in h5)
+        except DAMAGE:
+            continue  # marked as being written, locked, or damaged: the next way, else no
+    return False
+
+
+#: How :func:`_holds_recordings` opens a file, in turn: plainly; in SWMR read mode (being
+#: written, or its writer died); and both again with file locks, for an HDF5 library without
+#: the option or a file this process holds open with them.
+_LOOKS: tuple[dict[str, Any], ...] = (
+    {"locking": False},
+    {"locking": False, "swmr": True, "libver": "latest"},
+    {},
+    {"swmr": True, "libver": "latest"},
+)
+
+
+def _may_be_recording(h5: h5py.File, name: str) -> bool:
+    try:
+        item = h5[name]
+        return isinstance(item, h5py.Group) and isinstance(item.get(fmt.TIMELAPSE), h5py.Dataset)
+    except DAMAGE:
+        return True
