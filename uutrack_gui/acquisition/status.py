@@ -72,18 +72,33 @@ class RecordingStatus:
 
 @dataclass(frozen=True)
 class PrebufferStatus:
-    """The pre-record buffer: on or off, and what it holds."""
+    """The pre-record buffer: on or off, and what it holds.
+
+    Attributes
+    ----------
+    enabled : bool
+        Whether live frames are being kept.
+    frames, seconds, nbytes : int, float, int
+        What it holds.
+    capacity_bytes : int
+        Its memory cap (half of the memory setting).
+    capacity_s : float or None
+        The seconds asked for (None: as many as the memory cap allows).
+    fill : float
+        How full it is (0–1), against what limits it first (the seconds asked or the memory
+        cap): 1 once it holds all it can and drops its oldest frames.
+    limited_by_memory : bool
+        It is full because of the memory cap, before holding the seconds asked.
+    """
 
     enabled: bool
     frames: int
     seconds: float
     nbytes: int
     capacity_bytes: int
-
-    @property
-    def fill(self) -> float:
-        """Fraction of the capacity in use (0–1)."""
-        return self.nbytes / self.capacity_bytes if self.capacity_bytes > 0 else 0.0
+    capacity_s: float | None = None
+    fill: float = 0.0
+    limited_by_memory: bool = False
 
 
 @dataclass(frozen=True)
