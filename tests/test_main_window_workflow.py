@@ -166,15 +166,15 @@ def test_progress_shows_frames_and_time_left(qtbot, window):
     status = RecordingStatus(
         path="x.h5", elapsed_s=2.0, frames_written=20, frames_dropped=0, frames_pending=5,
         buffer_fill=0.0, bytes_written=0, write_bytes_s=0.0, saved_fps=0.0, free_bytes=None,
-        finishing=False,
+        finishing=False, camera_s=3.0,  # 2 s after Record, with 1 s of pre-record frames
     )  # fmt: skip
     lapse = RecordingPlan("p", Length.FRAMES, 100, Lapse.INTERVAL, 2.0)
     shown = progress(lapse, status, FPS)
     assert (
         shown.fraction == pytest.approx(0.25) and shown.text == "25 / 100 frames, 2 min 30 s left"
     )
-    timed = progress(RecordingPlan("p", Length.SECONDS, 10), status, FPS)
-    assert timed.fraction == pytest.approx(0.2) and timed.text == "25 frames, 8 s left"
+    timed = progress(RecordingPlan("p", Length.SECONDS, 10), status, FPS)  # camera time
+    assert timed.fraction == pytest.approx(0.3) and timed.text == "25 frames, 7 s left"
     assert progress(RecordingPlan("p"), status, FPS) is None
     # In the window: the bar shows it while a limited recording runs.
     window.recording_bar.set_plan(RecordingPlan("p", Length.SECONDS, 30))

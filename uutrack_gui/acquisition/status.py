@@ -30,7 +30,7 @@ class RecordingStatus:
     path : str
         The file being written.
     elapsed_s : float
-        Seconds since the saver started.
+        Wall-clock seconds since Record (the saver's start).
     frames_written, frames_dropped, frames_pending : int
         Frames in the file, lost (counted), and waiting in memory to be written.
     buffer_fill : float
@@ -43,6 +43,11 @@ class RecordingStatus:
         Free space on the file's disk (None if it cannot be read).
     finishing : bool
         Stop was asked; the saver is writing what is left.
+    camera_s : float or None
+        Camera time the recording's frames span so far: from the first frame offered to it
+        (the oldest pre-record frame, if any) to the newest, by their timestamps. This is what
+        a duration limit counts (it may differ from ``elapsed_s`` by the pre-record seconds
+        and the saver's start). None before the first frame.
     """
 
     path: str
@@ -56,6 +61,7 @@ class RecordingStatus:
     saved_fps: float
     free_bytes: int | None
     finishing: bool
+    camera_s: float | None = None
 
     @property
     def write_mib_s(self) -> float:
