@@ -343,8 +343,7 @@ class ImagePanel(QtWidgets.QWidget):
     def reset_histogram_range(self) -> None:
         """Fit the histogram's value axis to the current frame (e.g. for a new recording)."""
         display = self.histogram_display
-        display.reset(None if self._frame is None else self._frame.dtype)
-        display.set_levels(*self._levels)
+        display.reset(None if self._frame is None else self._frame.dtype)  # levels are kept
         if self._frame is not None:
             display.set_frame(self._frame)
 
