@@ -193,6 +193,18 @@ def test_pre_record_buffer_on_and_off(controller):
     assert changes == [True, False]
 
 
+def test_pre_record_buffer_is_full_when_it_holds_the_seconds_asked(controller):
+    # 0.1 s at 50 fps: 6 frames of 6 kB, a sliver of the 500 MB memory cap, and yet full.
+    size = controller.set_prebuffer_seconds(0.1)
+    assert (size.frames, size.limited_by_memory, size.asked_s) == (6, False, 0.1)
+    controller.set_prebuffer(True)
+    wait_for_frames(controller, 8)  # 6 held, the oldest dropped since: full
+    held = controller.status().prebuffer
+    assert held.frames == 6 and held.seconds == pytest.approx(0.1, abs=1e-6)
+    assert held.nbytes < 1e-4 * held.capacity_bytes
+    assert held.fill == 1.0 and not held.limited_by_memory and held.capacity_s == 0.1
+
+
 # --- snap ----------------------------------------------------------------------------------------
 def test_snap_and_save_snap_write_the_frame_bit_exact(controller, tmp_path):
     frame = controller.snap()

@@ -166,7 +166,13 @@ def test_log_histogram(panel, qtbot):
     assert logged[110] == pytest.approx(np.log10(1 + at[110]))
 
 
-def test_histogram_axis_stays_and_only_widens(panel, qtbot):
+def _shown_axis(panel: ImagePanel) -> tuple[float, float]:
+    """The value range the histogram's plot shows (its vertical axis), as the operator sees it."""
+    low, high = panel.histogram.item.vb.viewRange()[1]
+    return low, high
+
+
+def test_histogram_axis_is_steady_and_starts_afresh(panel, qtbot):
     panel.set_frame(_ramp(top=1000))
     assert panel.histogram_range() == (0.0, 1000.0)
     before = panel.histogram_data()[1].copy()
@@ -174,12 +180,51 @@ def test_histogram_axis_stays_and_only_widens(panel, qtbot):
     qtbot.waitUntil(lambda: not np.array_equal(panel.histogram_data()[1], before), timeout=3000)
     assert panel.histogram_range() == (0.0, 1000.0)  # the axis did not jump
     panel.set_frame(_ramp(top=3000))
-    qtbot.waitUntil(lambda: panel.histogram_range() == (0.0, 3000.0), timeout=3000)
+    qtbot.waitUntil(lambda: panel.histogram_range()[1] >= 3000.0, timeout=3000)  # at once
     panel.set_frame((_ramp(rows=32, cols=50, top=100) + 500).astype(np.uint16))  # new size
-    qtbot.waitUntil(lambda: panel.histogram_range() == (500.0, 600.0), timeout=3000)  # afresh
+    # Afresh: the new frame and the levels (kept from before: they are still set).
+    low, high = panel.levels()
+    assert panel.histogram_range() == (min(500.0, low), max(600.0, high))
+    panel.set_levels(510, 590)
     panel.set_frame(_ramp(rows=32, cols=50, top=50))
     panel.reset_histogram_range()  # e.g. a new recording of the same size
-    assert panel.histogram_range() == (0.0, 50.0)
+    assert panel.histogram_range() == (0.0, 590.0)  # the frame and the handles, exactly
+
+
+def test_histogram_axis_shrinks_back_after_a_saturated_frame(panel, qtbot):
+    """A bright transient widens the axis at once; once normal frames have been on screen for
+    the hold, the axis is back around them and their histogram spreads over the plot again,
+    even if the frame on screen then stays (no new frames: a paused viewer)."""
+    panel.histogram_display.axis.hold_s = 0.5  # 3 s in use; shorter for the test
+    rng = np.random.default_rng(0)
+    normal = lambda: rng.integers(900, 1100, (128, 128)).astype(np.uint16)  # noqa: E731
+    panel.set_frame(normal())
+    panel.set_levels(900, 1100)
+    bright = normal()
+    bright[:20, :20] = 65535  # a saturated patch
+    panel.set_frame(bright)
+    qtbot.waitUntil(lambda: panel.histogram_range()[1] == 65535.0, timeout=3000)
+    assert _shown_axis(panel)[1] > 65535 * 0.99
+    x, heights = panel.histogram_data()
+    assert np.count_nonzero(heights[x < 1100]) <= 4  # the normal pixels: a sliver
+    panel.set_frame(normal())  # and it stays on screen
+
+    def back() -> None:
+        low, high = panel.histogram_range()
+        assert 880 <= low <= 900 and 1099 <= high <= 1120
+        assert _shown_axis(panel)[1] < 1200
+        x, heights = panel.histogram_data()
+        assert np.count_nonzero(heights) > 100  # the normal frame's histogram, spread out
+
+    qtbot.waitUntil(back, timeout=3000)
+    settled = panel.histogram_range()
+    for _ in range(6):  # noisy frames go on: the axis stays put
+        before = panel.histogram_data()[1].copy()
+        panel.set_frame(normal())
+        qtbot.waitUntil(
+            lambda b=before: not np.array_equal(panel.histogram_data()[1], b), timeout=3000
+        )
+        assert panel.histogram_range() == settled
 
 
 # --- saturation --------------------------------------------------------------------------------

@@ -166,15 +166,15 @@ def test_progress_shows_frames_and_time_left(qtbot, window):
     status = RecordingStatus(
         path="x.h5", elapsed_s=2.0, frames_written=20, frames_dropped=0, frames_pending=5,
         buffer_fill=0.0, bytes_written=0, write_bytes_s=0.0, saved_fps=0.0, free_bytes=None,
-        finishing=False,
+        finishing=False, camera_s=3.0,  # 2 s after Record, with 1 s of pre-record frames
     )  # fmt: skip
     lapse = RecordingPlan("p", Length.FRAMES, 100, Lapse.INTERVAL, 2.0)
     shown = progress(lapse, status, FPS)
     assert (
         shown.fraction == pytest.approx(0.25) and shown.text == "25 / 100 frames, 2 min 30 s left"
     )
-    timed = progress(RecordingPlan("p", Length.SECONDS, 10), status, FPS)
-    assert timed.fraction == pytest.approx(0.2) and timed.text == "25 frames, 8 s left"
+    timed = progress(RecordingPlan("p", Length.SECONDS, 10), status, FPS)  # camera time
+    assert timed.fraction == pytest.approx(0.3) and timed.text == "25 frames, 7 s left"
     assert progress(RecordingPlan("p"), status, FPS) is None
     # In the window: the bar shows it while a limited recording runs.
     window.recording_bar.set_plan(RecordingPlan("p", Length.SECONDS, 30))
@@ -204,9 +204,38 @@ def test_prebuffer_sized_in_seconds_shown_in_seconds_and_mb(qtbot, window):
     window.set_prebuffer(True)
     qtbot.waitUntil(lambda: window.runner.prebuffer.seconds >= 0.5, timeout=WAIT_MS)
     assert window.runner.prebuffer.seconds <= 0.5 + 1e-6  # never more than asked
-    window.refresh_status()
+
+    def full() -> None:
+        window.refresh_status()
+        # Full once it holds the 0.5 s asked (0.9 MB), not at 0.2 % of its 32 MB memory cap.
+        assert window.status_panel.prebuffer_bar.value() == 100
+        assert window.status_panel.text("prebuffer").startswith("on: 51 frames, 0.5 s")
+
+    qtbot.waitUntil(full, timeout=WAIT_MS)
     colour = window.status_panel.prebuffer_bar.property("fillColor")
     assert colour == NEUTRAL_FILL  # full is its normal state: no alarm colour
+
+
+def test_prebuffer_asking_more_than_fits_in_memory_says_so(qtbot, session):
+    session.camera.width = session.camera.height = 448  # 392 kB frames
+    session.saving.max_memory = 16  # MB: the pre-record buffer holds up to 8 MB, 20 frames
+    window = open_main_window(qtbot, session)
+    try:
+        window.recording_bar.prebuffer_seconds.setValue(5.0)
+        # 20 frames at 100 fps span 0.19 s.
+        assert window.recording_bar.prebuffer_size.text() == "5.0 s asked, 0.2 s fit in 8 MB"
+        window.set_prebuffer(True)
+
+        def full() -> None:
+            window.refresh_status()
+            assert window.status_panel.prebuffer_bar.value() == 100
+            text = window.status_panel.text("prebuffer")
+            assert text.startswith("on: 20 frames, 0.2 s, ")
+            assert text.endswith("(all that fits in memory; 5.0 s asked)")
+
+        qtbot.waitUntil(full, timeout=WAIT_MS)
+    finally:
+        close_main_window(qtbot, window)
 
 
 # --- snaps ------------------------------------------------------------------------------------

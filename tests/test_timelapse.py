@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from uutrack_gui.acquisition import AcquisitionRunner, FrameSchedule, FrameSelector, Verdict
+from uutrack_gui.acquisition.recording_plan import Lapse, Length, RecordingPlan, progress
+from uutrack_gui.acquisition.status import RecordingStatus, RunState
 from uutrack_gui.camera import SimulatedCamera
 from uutrack_gui.cli.record import add_parser, schedule_from_args
 from uutrack_gui.storage import Hdf5Writer, RecordingFile
@@ -145,6 +147,73 @@ def test_timelapse_from_the_prerecord_buffer(tmp_path):
     assert result.frames_written == 8 and dropped == 0
     np.testing.assert_array_equal(np.diff(counters), [5] * 7)
     assert np.diff(stamps) == pytest.approx([0.2] * 7, abs=1e-6)
+
+
+# --- progress of a recording with a duration ----------------------------------------------------
+def test_time_left_agrees_with_the_frame_that_ends_the_duration():
+    schedule = FrameSchedule(interval_s=0.2, duration_s=1.0)
+    selector = FrameSelector(schedule)
+    t0 = 1_700_000_000.0
+    for counter in range(30):  # 10 fps, stamped as a camera does (t0 + n / fps: rounding)
+        stamp = t0 + counter / 10.0
+        left = schedule.time_left(stamp - t0)
+        verdict = selector.offer(counter, stamp)
+        assert (verdict is Verdict.DONE) == (left == 0.0), counter
+        if verdict is Verdict.DONE:
+            break
+    assert counter == 10 and schedule.time_left(0.95) == pytest.approx(0.05)
+    assert FrameSchedule(every=2).time_left(5.0) is None
+
+
+def _status(elapsed_s: float, camera_s: float | None) -> RecordingStatus:
+    return RecordingStatus(
+        path="x.h5", elapsed_s=elapsed_s, frames_written=8, frames_dropped=0, frames_pending=0,
+        buffer_fill=0.0, bytes_written=0, write_bytes_s=0.0, saved_fps=0.0, free_bytes=None,
+        finishing=False, camera_s=camera_s,
+    )  # fmt: skip
+
+
+def test_progress_of_a_duration_counts_camera_time_not_the_wall_clock():
+    plan = RecordingPlan("p", Length.SECONDS, 10.0, Lapse.INTERVAL, 0.5)
+    # 1 s after Record with 5 s of pre-record frames: 6 s of the 10 s are in the recording.
+    shown = progress(plan, _status(elapsed_s=1.0, camera_s=6.0), 25.0)
+    assert shown.fraction == pytest.approx(0.6) and shown.text == "8 frames, 4 s left"
+    assert progress(plan, _status(elapsed_s=0.1, camera_s=None), 25.0).fraction == 0.0
+    done = progress(plan, _status(elapsed_s=5.0, camera_s=10.0 - 1e-7), 25.0)  # stops on it
+    assert done.fraction == 1.0 and done.text == "8 frames, 0 s left"
+
+
+def test_progress_is_full_exactly_when_the_duration_stops_the_recording(tmp_path):
+    """1 s of pre-record frames, then a 1.5 s time-lapse: it stops about 0.5 s after Record,
+    and the progress says so all along (measured from Record, it showed about a third)."""
+    fps = 25.0
+    runner = AcquisitionRunner(SimulatedCamera(64, 48, fps=fps, seed=3), max_memory_mb=32)
+    runner.prebuffer.enabled = True
+    runner.prebuffer.capacity_s = 1.0
+    filled, finished = threading.Event(), threading.Event()
+    runner.events.frame_ready.connect(
+        lambda frame: runner.prebuffer.seconds >= 1.0 and filled.set()
+    )
+    runner.events.recording_finished.connect(lambda result: finished.set())
+    at_stop: list[RecordingStatus] = []
+    runner.events.state_changed.connect(
+        lambda state: state is RunState.FINISHING and at_stop.append(runner.recording_status())
+    )
+    plan = RecordingPlan("p", Length.SECONDS, 1.5, Lapse.INTERVAL, 0.2)
+    try:
+        runner.start_live()
+        assert filled.wait(WAIT)
+        runner.start_recording(tmp_path / "p.h5", "", schedule=plan.schedule)
+        started = progress(plan, runner.recording_status(), fps)
+        assert started.fraction >= 1.0 / 1.5 - 1e-6  # the buffered second is in it at once
+        assert finished.wait(WAIT)
+    finally:
+        result = runner.close()
+    assert result.error == "" and result.frames_written == 8
+    stop = at_stop[0]  # the status as the duration stopped it (on the camera thread)
+    assert stop.camera_s >= 1.5 - 1e-6 and stop.elapsed_s < 1.5  # the wall clock is short of it
+    shown = progress(plan, stop, fps)
+    assert shown.fraction == 1.0 and shown.text == "8 frames, 0 s left"
 
 
 def test_cli_flags_make_the_schedule():

@@ -38,19 +38,51 @@ class NewestFrameSlot:
             self._frame = None
 
 
+#: Bytes of the memory setting's "MB" (``max_memory``): the runner and the saver count 2**20.
+_MB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class BufferSize:
-    """What a full pre-record buffer holds, for display ("2.0 s, 240 MB")."""
+    """What a full pre-record buffer holds, for display ("2.0 s, 240 MB").
 
-    seconds: float  #: time span of the frames held when full
+    Megabytes are those of the memory setting (2**20 bytes, as the saver's ring is sized), so
+    that a 1000 MB setting gives a 500 MB pre-record cap, not "524 MB".
+    """
+
+    seconds: float  #: time span of the frames held when full (0 if the rate is not known)
     frames: int  #: frames held when full
     nbytes: int  #: memory they take
     limited_by_memory: bool  #: the memory cap, not the asked-for seconds, sets the size
+    asked_s: float | None = None  #: the seconds asked for (None: as many as the cap allows)
+    capacity_bytes: int = 0  #: the memory cap
+    rate_known: bool = True  #: False: the camera's rate is not known yet (no seconds)
 
     @property
     def megabytes(self) -> float:
-        """``nbytes`` in MB (10**6 bytes, as the memory setting)."""
-        return self.nbytes / 1e6
+        """``nbytes`` in MB of the memory setting (2**20 bytes)."""
+        return self.nbytes / _MB
+
+    @property
+    def capacity_megabytes(self) -> float:
+        """The memory cap in MB of the memory setting."""
+        return self.capacity_bytes / _MB
+
+    @property
+    def text(self) -> str:
+        """One line for the operator: what a full buffer holds, and whether what was asked fits.
+
+        ``"= 5.0 s, 240 MB"``; ``"5.0 s asked, 2.1 s fit in 500 MB"`` when the memory cap
+        makes the buffer shorter than asked.
+        """
+        cap = f"{self.capacity_megabytes:.0f} MB"
+        if not self.rate_known:
+            asked = "" if self.asked_s is None else f"{self.asked_s:.1f} s asked, "
+            return f"{asked}at most {cap} (frame rate not known yet)"
+        if self.limited_by_memory and self.asked_s is not None:
+            return f"{self.asked_s:.1f} s asked, {self.seconds:.1f} s fit in {cap}"
+        limit = " (memory limit)" if self.limited_by_memory else ""
+        return f"= {self.seconds:.1f} s, {self.megabytes:.0f} MB{limit}"
 
 
 class PreRecordBuffer:
@@ -70,12 +102,37 @@ class PreRecordBuffer:
     """
 
     def __init__(self, capacity_bytes: int, capacity_s: float | None = None) -> None:
-        self.capacity_bytes = int(capacity_bytes)
-        self.capacity_s = capacity_s
+        self._capacity_bytes = int(capacity_bytes)
+        self._capacity_s = capacity_s
         self._frames: deque[Frame] = deque()
         self._bytes = 0
+        # Why the last add() dropped old frames (None: none dropped since the buffer was last
+        # emptied or resized). Dropping is what "full" means: the buffer holds what it can.
+        self._full_by: str | None = None
         self._lock = threading.Lock()
         self.enabled = False
+
+    @property
+    def capacity_bytes(self) -> int:
+        """Memory cap: the buffer never holds more, whatever :attr:`capacity_s` asks."""
+        return self._capacity_bytes
+
+    @capacity_bytes.setter
+    def capacity_bytes(self, value: int) -> None:
+        with self._lock:
+            self._capacity_bytes = int(value)
+            self._full_by = None  # full again at the next frame if it shrank
+
+    @property
+    def capacity_s(self) -> float | None:
+        """Seconds of frames to keep (None: as many as the memory cap allows)."""
+        return self._capacity_s
+
+    @capacity_s.setter
+    def capacity_s(self, value: float | None) -> None:
+        with self._lock:
+            self._capacity_s = value
+            self._full_by = None
 
     def add(self, frame: Frame) -> None:
         """Keep ``frame``, dropping the oldest frames beyond the capacity."""
@@ -83,15 +140,40 @@ class PreRecordBuffer:
             frames = self._frames
             frames.append(frame)
             self._bytes += frame.data.nbytes
-            while self._bytes > self.capacity_bytes and frames:
+            while self._bytes > self._capacity_bytes and frames:
                 self._bytes -= frames.popleft().data.nbytes
-            span = self.capacity_s
+                self._full_by = "memory"
+            span = self._capacity_s
             if span is not None:
                 # A frame exactly capacity_s older than the newest stays: N s at f fps is N*f+1
                 # frames, so a recording started from a full buffer begins N s in the past.
                 # (1 µs of slack: Unix timestamps near 1.7e9 s carry ~0.2 µs of rounding.)
                 while len(frames) > 1 and frame.timestamp - frames[0].timestamp > span + 1e-6:
                     self._bytes -= frames.popleft().data.nbytes
+                    self._full_by = "seconds"
+
+    @property
+    def full(self) -> bool:
+        """Whether it holds all it can: it has dropped old frames to stay within its capacity."""
+        return self._full_by is not None
+
+    @property
+    def limited_by_memory(self) -> bool:
+        """Whether the memory cap, not the seconds asked, limited it when it last dropped."""
+        return self._full_by == "memory"
+
+    def fill(self) -> float:
+        """How full it is (0–1): 1 once it holds all it can (:attr:`full`).
+
+        Measured against what limits it first: the seconds asked or the memory cap. The
+        memory cap alone would show a buffer holding all of its 0.5 s as 0.2 % full.
+        """
+        if self._full_by is not None:
+            return 1.0
+        by_memory = self._bytes / self._capacity_bytes if self._capacity_bytes > 0 else 0.0
+        span = self._capacity_s
+        by_time = self.seconds / span if span else 0.0
+        return min(1.0, max(by_memory, by_time))
 
     def size_when_full(self, frame_nbytes: int, fps: float) -> BufferSize:
         """What the buffer holds when full, for frames of ``frame_nbytes`` at ``fps``.
@@ -99,14 +181,23 @@ class PreRecordBuffer:
         ``fps`` is the camera's rate (measured when free-running); 0 or less gives the memory
         cap's figures with ``seconds`` 0 (unknown).
         """
-        by_memory = self.capacity_bytes // frame_nbytes if frame_nbytes > 0 else 0
-        if self.capacity_s is None or fps <= 0:
+        capacity, asked = self._capacity_bytes, self._capacity_s
+        by_memory = capacity // frame_nbytes if frame_nbytes > 0 else 0
+        if asked is None or fps <= 0:
             frames, limited = by_memory, True
         else:
-            by_time = int(self.capacity_s * fps + 1e-9) + 1  # N s at f fps: N*f + 1 frames
+            by_time = int(asked * fps + 1e-9) + 1  # N s at f fps: N*f + 1 frames
             frames, limited = min(by_time, by_memory), by_memory < by_time
         seconds = (frames - 1) / fps if fps > 0 and frames > 1 else 0.0
-        return BufferSize(seconds, frames, frames * frame_nbytes, limited)
+        return BufferSize(
+            seconds,
+            frames,
+            frames * frame_nbytes,
+            limited,
+            asked_s=asked,
+            capacity_bytes=capacity,
+            rate_known=fps > 0,
+        )
 
     def take(self) -> list[Frame]:
         """All held frames, oldest first; the buffer is empty afterwards."""
@@ -114,6 +205,7 @@ class PreRecordBuffer:
             frames = list(self._frames)
             self._frames.clear()
             self._bytes = 0
+            self._full_by = None
             return frames
 
     def clear(self) -> None:

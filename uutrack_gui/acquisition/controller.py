@@ -462,6 +462,9 @@ class AcquisitionController:
                 seconds=prebuffer.seconds,
                 nbytes=prebuffer.nbytes,
                 capacity_bytes=prebuffer.capacity_bytes,
+                capacity_s=prebuffer.capacity_s,
+                fill=prebuffer.fill(),
+                limited_by_memory=prebuffer.limited_by_memory,
             ),
         )
 

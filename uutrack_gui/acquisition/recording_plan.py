@@ -100,14 +100,19 @@ class Progress:
 def progress(plan: RecordingPlan, status: RecordingStatus, camera_fps: float) -> Progress | None:
     """The progress of a running recording made with ``plan`` (None for one until Stop).
 
-    Frames taken are those written, waiting or dropped: the limit counts them all.
+    Frames taken are those written, waiting or dropped: the limit counts them all. A duration
+    is camera time, as the recording's schedule stops it: the span of the frames offered so far
+    (``status.camera_s``, pre-record frames included), not the wall clock since Record. So the
+    bar is full exactly when the frame that ends the recording arrives.
     """
     taken = status.frames_written + status.frames_pending + status.frames_dropped
     rate = plan.frame_rate(camera_fps)
     if plan.length is Length.SECONDS:
         total_s = plan.length_value
-        fraction = status.elapsed_s / total_s if total_s > 0 else 1.0
-        left = max(0.0, total_s - status.elapsed_s)
+        schedule = FrameSchedule(duration_s=total_s) if total_s > 0 else None
+        covered = status.camera_s or 0.0  # None: no frame yet
+        left = schedule.time_left(covered) if schedule is not None else 0.0
+        fraction = 1.0 - left / total_s if total_s > 0 else 1.0
         text = f"{taken} frames, {format_countdown(left)} left"
     elif plan.length is Length.FRAMES:
         total = max(1, int(plan.length_value))

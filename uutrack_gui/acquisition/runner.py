@@ -87,6 +87,10 @@ class AcquisitionRunner:
         self._rec_last_counter: int | None = None
         self._rec_started = 0.0  # self.clock() at the last start_recording()
         self._rec_frames_left: int | None = None  # frames until the recording stops by itself
+        # Timestamps of the first and the newest frame offered to the recording (its schedule
+        # counts a duration from the same first frame): the camera time it spans so far.
+        self._rec_first_ts: float | None = None
+        self._rec_last_ts: float | None = None
         self._selector: FrameSelector | None = None  # time-lapse / duration of the recording
         self._state = RunState.IDLE
         self.last_result: SaverResult | None = None
@@ -243,6 +247,9 @@ class AcquisitionRunner:
 
     def _select(self, frame: Frame) -> Verdict:
         """Apply the recording's schedule; a frame skipped on purpose is not a lost frame."""
+        if self._rec_first_ts is None:
+            self._rec_first_ts = frame.timestamp
+        self._rec_last_ts = frame.timestamp  # also the frame that ends a duration
         if self._selector is None:
             return Verdict.TAKE
         verdict = self._selector.offer(frame.counter, frame.timestamp)
@@ -318,6 +325,7 @@ class AcquisitionRunner:
             self._rec_started = self.clock()
             self.throughput.add(self._rec_started, 0, 0)
             self._rec_last_counter = None
+            self._rec_first_ts = self._rec_last_ts = None
             self._rec_frames_left = max_frames
             self._selector = FrameSelector(schedule) if schedule is not None else None
             if max_frames is None and self.prebuffer.enabled:
@@ -440,7 +448,13 @@ class AcquisitionRunner:
             saved_fps=rates.frames_per_s,
             free_bytes=free,
             finishing=saver is self._finishing,
+            camera_s=self._camera_span(),
         )
+
+    def _camera_span(self) -> float | None:
+        """Camera seconds from the first to the newest frame offered to the recording."""
+        first, last = self._rec_first_ts, self._rec_last_ts  # the camera thread sets them
+        return None if first is None or last is None else max(0.0, last - first)
 
     # --- snap ---------------------------------------------------------------
     def snap(self, timeout: float = 5.0) -> Frame:

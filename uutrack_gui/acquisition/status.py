@@ -30,7 +30,7 @@ class RecordingStatus:
     path : str
         The file being written.
     elapsed_s : float
-        Seconds since the saver started.
+        Wall-clock seconds since Record (the saver's start).
     frames_written, frames_dropped, frames_pending : int
         Frames in the file, lost (counted), and waiting in memory to be written.
     buffer_fill : float
@@ -43,6 +43,11 @@ class RecordingStatus:
         Free space on the file's disk (None if it cannot be read).
     finishing : bool
         Stop was asked; the saver is writing what is left.
+    camera_s : float or None
+        Camera time the recording's frames span so far: from the first frame offered to it
+        (the oldest pre-record frame, if any) to the newest, by their timestamps. This is what
+        a duration limit counts (it may differ from ``elapsed_s`` by the pre-record seconds
+        and the saver's start). None before the first frame.
     """
 
     path: str
@@ -56,6 +61,7 @@ class RecordingStatus:
     saved_fps: float
     free_bytes: int | None
     finishing: bool
+    camera_s: float | None = None
 
     @property
     def write_mib_s(self) -> float:
@@ -72,18 +78,33 @@ class RecordingStatus:
 
 @dataclass(frozen=True)
 class PrebufferStatus:
-    """The pre-record buffer: on or off, and what it holds."""
+    """The pre-record buffer: on or off, and what it holds.
+
+    Attributes
+    ----------
+    enabled : bool
+        Whether live frames are being kept.
+    frames, seconds, nbytes : int, float, int
+        What it holds.
+    capacity_bytes : int
+        Its memory cap (half of the memory setting).
+    capacity_s : float or None
+        The seconds asked for (None: as many as the memory cap allows).
+    fill : float
+        How full it is (0–1), against what limits it first (the seconds asked or the memory
+        cap): 1 once it holds all it can and drops its oldest frames.
+    limited_by_memory : bool
+        It is full because of the memory cap, before holding the seconds asked.
+    """
 
     enabled: bool
     frames: int
     seconds: float
     nbytes: int
     capacity_bytes: int
-
-    @property
-    def fill(self) -> float:
-        """Fraction of the capacity in use (0–1)."""
-        return self.nbytes / self.capacity_bytes if self.capacity_bytes > 0 else 0.0
+    capacity_s: float | None = None
+    fill: float = 0.0
+    limited_by_memory: bool = False
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,17 @@ class FrameSchedule:
         """Whether frames are skipped on purpose."""
         return self.interval_s is not None or self.every > 1
 
+    def time_left(self, covered_s: float) -> float | None:
+        """Camera seconds left of ``duration_s`` once the frames offered span ``covered_s``.
+
+        0 once a frame at or past the end has been offered: the recording stops on that frame
+        (the same test as :meth:`FrameSelector.offer`). None without a duration.
+        """
+        if self.duration_s is None:
+            return None
+        left = self.duration_s - covered_s
+        return 0.0 if left <= _TIME_SLACK_S else left
+
     def expected_frames(self, fps: float) -> int | None:
         """Frames a recording of ``duration_s`` takes at ``fps`` (None without a duration).
 
@@ -118,7 +129,7 @@ class FrameSelector:
         if self._t0 is None:
             self._t0, self._c0 = timestamp, counter
         elapsed = timestamp - self._t0
-        if schedule.duration_s is not None and elapsed >= schedule.duration_s - _TIME_SLACK_S:
+        if schedule.time_left(elapsed) == 0.0:
             return Verdict.DONE
         if schedule.interval_s is not None:
             step, position, slack = schedule.interval_s, elapsed, _TIME_SLACK_S

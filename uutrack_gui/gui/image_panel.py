@@ -11,9 +11,10 @@ display period; the readout, profile and ROI always use the full-resolution fram
 pixel coordinates. The saturation overlay is computed on the strided image too (about 1 ms for a
 2048 x 2048 frame), so a lone saturated pixel between two shown ones is not marked.
 
-The histogram is this widget's own (a strided subsample, at most every
-:data:`HISTOGRAM_INTERVAL_MS`), not pyqtgraph's per-image one: its value axis stays where it is
-from frame to frame and only widens to take in new values; a new frame size, :meth:`clear` or
+The histogram is this widget's own (:class:`~uutrack_gui.gui.histogram_display.HistogramDisplay`:
+a strided subsample, rate-limited), not pyqtgraph's per-image one. Its value axis is steady from
+frame to frame, widens at once to take in new values and shrinks back once the data and levels
+have stayed in a much smaller range for a few seconds; a new frame size, :meth:`clear` or
 :meth:`reset_histogram_range` start it afresh.
 """
 
@@ -27,6 +28,7 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.gui import levels as lv
 from uutrack_gui.gui.contrast_column import ContrastColumn
+from uutrack_gui.gui.histogram_display import HistogramDisplay
 from uutrack_gui.gui.mask_overlay import MaskOverlay
 from uutrack_gui.gui.profile_tool import DragViewBox, ProfileTool
 from uutrack_gui.gui.roi_tool import RoiTool
@@ -36,8 +38,6 @@ pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
 #: Frames larger than this (pixels per side) are shown strided.
 MAX_DISPLAY_SIDE = 1024
-#: Shortest time between two histogram updates while frames stream in.
-HISTOGRAM_INTERVAL_MS = 250
 #: Colour of saturated pixels (opaque red, as Fiji's HiLo and Micro-Manager show them).
 SATURATION_COLOUR = (255, 0, 0)
 #: Entries of the display lookup table (gamma and colour map).
@@ -74,8 +74,6 @@ class ImagePanel(QtWidgets.QWidget):
         self._auto_continuous = False
         self._clip_percent = DEFAULT_CLIP_PERCENT
         self._gamma = DEFAULT_GAMMA
-        self._log_histogram = False
-        self._histogram_range: tuple[float, float] | None = None
         self._saturation_shown = False
         self._saturation_value: float | None = None  # None: from the dtype / bit depth
         self._bit_depth: int | None = None
@@ -123,11 +121,7 @@ class ImagePanel(QtWidgets.QWidget):
         self.clip_box.valueChanged.connect(self.set_auto_levels_clip)
         self.log_check.toggled.connect(self.set_log_histogram)
         self.saturation_check.toggled.connect(self.set_saturation_visible)
-        self._histogram_stale = False
-        self._histogram_timer = QtCore.QTimer(self)
-        self._histogram_timer.setSingleShot(True)
-        self._histogram_timer.setInterval(HISTOGRAM_INTERVAL_MS)
-        self._histogram_timer.timeout.connect(self._refresh_histogram)
+        self.histogram_display = HistogramDisplay(item, self)
 
     def _build_overlays(self) -> None:
         pen = pg.mkPen((255, 200, 0), width=1)
@@ -180,7 +174,7 @@ class ImagePanel(QtWidgets.QWidget):
         previous = self._frame
         first = previous is None or previous.shape != frame.shape
         if first or previous.dtype != frame.dtype:
-            self._histogram_range = None  # a new kind of frame: the axis starts afresh
+            self.histogram_display.reset(frame.dtype)  # a new kind of frame: a fresh axis
             self._configure_level_boxes(frame.dtype)
         self._frame = self.profile_tool.frame = self.roi_tool.frame = frame
         step = max(1, math.ceil(max(frame.shape) / MAX_DISPLAY_SIDE))
@@ -197,9 +191,7 @@ class ImagePanel(QtWidgets.QWidget):
         self._update_saturation()
         if first:
             self.view.autoRange(padding=0)
-        self._histogram_stale = True
-        if not self._histogram_timer.isActive():
-            self._refresh_histogram()
+        self.histogram_display.set_frame(frame)
         if self.profile_tool.visible:
             self.profile_tool.update()
         if self._cursor is not None:
@@ -209,7 +201,7 @@ class ImagePanel(QtWidgets.QWidget):
         """Show nothing; the next frame starts a new histogram axis."""
         self._frame = self.profile_tool.frame = self.roi_tool.frame = None
         self._shown = None
-        self._histogram_range = None
+        self.histogram_display.clear()
         self.image_item.clear()
         self.saturation_item.set_mask(None)
         self.readout.setText(" ")
@@ -299,7 +291,7 @@ class ImagePanel(QtWidgets.QWidget):
         self.image_item.setLevels(self._levels)
         _quietly(self.min_box.setValue, low)
         _quietly(self.max_box.setValue, high)
-        self._widen_histogram_range(low, high)
+        self.histogram_display.set_levels(low, high)
         self.levels_changed.emit(low, high)
 
     def _on_region_moved(self) -> None:
@@ -340,54 +332,28 @@ class ImagePanel(QtWidgets.QWidget):
     # --- histogram ----------------------------------------------------------------------------
     def set_log_histogram(self, enabled: bool) -> None:
         """Show the histogram's heights on a log scale."""
-        self._log_histogram = bool(enabled)
-        _quietly(self.log_check.setChecked, self._log_histogram)
-        self._histogram_stale = True
-        self._refresh_histogram()
+        _quietly(self.log_check.setChecked, bool(enabled))
+        self.histogram_display.set_log(enabled)
 
     @property
     def log_histogram(self) -> bool:
         """Whether the histogram's heights are on a log scale."""
-        return self._log_histogram
+        return self.histogram_display.log
 
     def reset_histogram_range(self) -> None:
         """Fit the histogram's value axis to the current frame (e.g. for a new recording)."""
-        self._histogram_range = None
-        self._histogram_stale = True
-        self._refresh_histogram()
+        display = self.histogram_display
+        display.reset(None if self._frame is None else self._frame.dtype)  # levels are kept
+        if self._frame is not None:
+            display.set_frame(self._frame)
 
     def histogram_range(self) -> tuple[float, float] | None:
         """The value range the histogram's axis covers (None before the first frame)."""
-        return self._histogram_range
+        return self.histogram_display.axis.range
 
     def histogram_data(self) -> tuple[np.ndarray, np.ndarray]:
         """The histogram as drawn: bin centres and heights (log10(1 + count) in log mode)."""
-        x, y = self.histogram.item.plot.getData()
-        return (np.empty(0), np.empty(0)) if x is None else (x, y)
-
-    def _refresh_histogram(self) -> None:
-        """Recompute the histogram of the frame (rate-limited, see set_frame)."""
-        if not self._histogram_stale or self._frame is None:
-            return
-        self._histogram_stale = False
-        sample = lv.histogram_sample(self._frame)
-        finite = sample if sample.dtype.kind in "ui" else sample[np.isfinite(sample)]
-        if finite.size:
-            self._widen_histogram_range(float(finite.min()), float(finite.max()))
-        if self._histogram_range is not None:
-            x, y = lv.histogram(finite, self._histogram_range, self._log_histogram)
-            self.histogram.item.plot.setData(x, y)
-        self._histogram_timer.start()  # the next update waits at least one interval
-
-    def _widen_histogram_range(self, low: float, high: float) -> None:
-        """Take ``low``..``high`` into the histogram's axis; it never narrows by itself."""
-        current = self._histogram_range
-        new = (low, high) if current is None else (min(current[0], low), max(current[1], high))
-        if new[1] <= new[0]:
-            new = (new[0], new[0] + 1.0)
-        if new != current:
-            self._histogram_range = new
-            self.histogram.item.setHistogramRange(*new, padding=0.02)
+        return self.histogram_display.data()
 
     # --- saturation ---------------------------------------------------------------------------
     def set_saturation_visible(self, visible: bool) -> None:

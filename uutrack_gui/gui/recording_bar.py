@@ -159,12 +159,9 @@ class RecordingBar(QtWidgets.QWidget):
         self.next_file.setToolTip(str(path))
 
     def show_prebuffer_size(self, size: BufferSize | None) -> None:
-        """What a full pre-record buffer holds, in seconds and MB."""
-        if size is None:
-            self.prebuffer_size.setText("")
-            return
-        limit = " (memory limit)" if size.limited_by_memory else ""
-        self.prebuffer_size.setText(f"= {size.seconds:.1f} s, {size.megabytes:.0f} MB{limit}")
+        """What a full pre-record buffer holds, in seconds and MB ("= 5.0 s, 240 MB"), or that
+        the seconds asked do not fit in its memory ("5.0 s asked, 2.1 s fit in 500 MB")."""
+        self.prebuffer_size.setText("" if size is None else size.text)
 
     def set_recording(self, recording: bool) -> None:
         """Lock what a running recording was started with."""

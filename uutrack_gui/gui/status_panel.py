@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from PyQt5 import QtCore, QtWidgets
 
-from uutrack_gui.acquisition.status import AcquisitionStatus, RecordingStatus, RunState
+from uutrack_gui.acquisition.status import (
+    AcquisitionStatus,
+    PrebufferStatus,
+    RecordingStatus,
+    RunState,
+)
 from uutrack_gui.config import Session
 from uutrack_gui.storage.format import EndReason
 from uutrack_gui.storage.saver import SaverResult
@@ -123,7 +128,10 @@ class StatusPanel(QtWidgets.QWidget):
         pre.setToolTip("Ctrl+B: keep the last frames for the next recording; Ctrl+F: clear them")
         form = QtWidgets.QFormLayout(pre)
         form.addRow("Holds:", self._wrapping(self._label("prebuffer", "off")))
-        self.prebuffer_bar = self._bar("frames kept before Record, of the memory allowed")
+        self.prebuffer_bar = self._bar(
+            "how full the buffer is: 100 % once it holds the seconds asked, or all that fits in "
+            "its memory (half the memory buffer)"
+        )
         form.addRow("Fill:", self.prebuffer_bar)
         layout.addWidget(pre)
         layout.addStretch(1)
@@ -253,35 +261,21 @@ class StatusPanel(QtWidgets.QWidget):
             self.show_recording(recording)
         else:
             self.show_disk(status.free_bytes, status.seconds_left_on_disk)
-        pre = status.prebuffer
-        self.show_prebuffer(
-            pre.enabled,
-            pre.frames,
-            pre.seconds,
-            pre.nbytes,
-            pre.capacity_bytes,
-            recording=status.state == RunState.RECORDING,
-        )
+        self.show_prebuffer(status.prebuffer, recording=status.state == RunState.RECORDING)
 
-    def show_prebuffer(
-        self,
-        enabled: bool,
-        frames: int,
-        seconds: float,
-        nbytes: int,
-        capacity: int,
-        recording: bool = False,
-    ) -> None:
+    def show_prebuffer(self, pre: PrebufferStatus, recording: bool = False) -> None:
         """Show what the pre-record buffer holds and how full it is."""
-        if enabled and recording and frames == 0:
+        if pre.enabled and recording and pre.frames == 0:
             # The recording took the buffered frames; the buffer refills once it ends.
             self.fields["prebuffer"].setText("on: in this recording; refills after it")
-        elif not enabled and frames == 0:
+        elif not pre.enabled and pre.frames == 0:
             self.fields["prebuffer"].setText("off")
         else:
-            state = "on" if enabled else "off"
-            self.fields["prebuffer"].setText(
-                f"{state}: {frames} frames, {seconds:.1f} s, {format_bytes(nbytes)}"
-            )
-        # A full pre-record buffer is its normal state (it keeps the last seconds): no alarm.
-        self._set_fill(self.prebuffer_bar, nbytes / capacity if capacity > 0 else 0.0, True)
+            state = "on" if pre.enabled else "off"
+            text = f"{state}: {pre.frames} frames, {pre.seconds:.1f} s, {format_bytes(pre.nbytes)}"
+            if pre.limited_by_memory and pre.capacity_s is not None:
+                text += f" (all that fits in memory; {pre.capacity_s:.1f} s asked)"
+            self.fields["prebuffer"].setText(text)
+        # Full (100 %) when it holds all it can: the seconds asked, or what fits in its memory.
+        # Full is its normal state (it keeps the last seconds): no alarm colour.
+        self._set_fill(self.prebuffer_bar, pre.fill, True)
