@@ -53,7 +53,7 @@ GESTURES: tuple[Gesture, ...] = (
             "interest (Camera > Select ROI); x, y, width and height shown while you drag",
             (Window.MAIN,)),
     Gesture("Drag a level line of the histogram", "Set the black or the white level (continuous "
-            "auto levels switches off); wheel on the histogram zooms its axis"),
+            "auto levels switches off); the axis follows the data by itself"),
     Gesture("Drag the timeline slider", "Scrub through the frames (playback pauses)", _VIEWER),
     Gesture("Click a recording in the list", "Show that recording of the file", _VIEWER),
     Gesture("Drop an HDF5 file on the window", "Open it in the viewer"),
