@@ -104,6 +104,26 @@ def fsync_file(path: Path) -> None:
         os.close(fd)
 
 
+def drop_caches(paths: list[Path]) -> str:
+    """Empty the page cache of ``paths``; returns how (or that it could not)."""
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as handle:
+            handle.write("3\n")
+        return "drop_caches (whole page cache)"
+    except OSError:
+        pass
+    if not hasattr(os, "posix_fadvise"):
+        return "NOT dropped (no drop_caches, no posix_fadvise): reads may come from memory"
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+    return "posix_fadvise(DONTNEED) on the files"
+
+
 def disk_description(folder: Path) -> str:
     """The device, filesystem and size holding ``folder``, from ``df``."""
     try:

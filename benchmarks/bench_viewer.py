@@ -98,26 +98,6 @@ def write_legacy(path: Path, n: int, frames: list[np.ndarray]) -> float:
     return n * FRAME_BYTES / 2**20 / (time.perf_counter() - t0)
 
 
-def drop_caches(paths: list[Path]) -> str:
-    """Empty the page cache of ``paths``; returns how (or that it could not)."""
-    os.sync()
-    try:
-        with open("/proc/sys/vm/drop_caches", "w") as handle:
-            handle.write("3\n")
-        return "drop_caches (whole page cache)"
-    except OSError:
-        pass
-    if not hasattr(os, "posix_fadvise"):
-        return "NOT dropped (no drop_caches, no posix_fadvise): reads may come from memory"
-    for path in paths:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
-    return "posix_fadvise(DONTNEED) on the files"
-
-
 def io_pressure() -> str:
     """The kernel's I/O pressure (share of time some task waited for I/O), if it reports it."""
     try:
@@ -158,7 +138,7 @@ def measure(app, path: Path, n: int, frames: list[np.ndarray], args) -> dict[str
         return frames[i % len(frames)]
 
     # Core alone: open, pick the recording, read frame 0.
-    out["cache"] = drop_caches([path])
+    out["cache"] = _common.drop_caches([path])
     t0 = time.perf_counter()
     with RecordingFile(path) as rec_file:
         rec = rec_file.recording()
@@ -170,7 +150,7 @@ def measure(app, path: Path, n: int, frames: list[np.ndarray], args) -> dict[str
     assert np.array_equal(first, np.minimum(expected(0), 32767) if out["legacy"] else expected(0))
 
     # The viewer: window up first (its cost does not depend on the file), then open + paint.
-    drop_caches([path])
+    _common.drop_caches([path])
     t0 = time.perf_counter()
     window = ViewerWindow()
     window.resize(1400, 900)
@@ -187,7 +167,7 @@ def measure(app, path: Path, n: int, frames: list[np.ndarray], args) -> dict[str
     out["details"] = time.perf_counter() - t1
 
     # Random seeks through the viewer, each frame read from the disk once.
-    drop_caches([path])
+    _common.drop_caches([path])
     picks = rng.choice(n, size=min(args.seeks, n), replace=False)
     times = []
     for i in picks:
@@ -203,7 +183,7 @@ def measure(app, path: Path, n: int, frames: list[np.ndarray], args) -> dict[str
     )
 
     # The core read alone, on another random set.
-    drop_caches([path])
+    _common.drop_caches([path])
     times = []
     for i in rng.choice(n, size=min(args.seeks, n), replace=False):
         t0 = time.perf_counter()
@@ -212,7 +192,7 @@ def measure(app, path: Path, n: int, frames: list[np.ndarray], args) -> dict[str
     out["read"] = np.array(times)
 
     # Slider drags: a move every 16 ms for half a second, then stop; time to the final frame.
-    drop_caches([path])
+    _common.drop_caches([path])
     latencies = []
     for _ in range(args.drags):
         start, target = (int(v) for v in rng.choice(n, size=2, replace=False))
