@@ -14,6 +14,7 @@ access); ``progress`` is then called in that worker thread.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -129,12 +130,23 @@ def export_ome_tiff(
     if interval is not None:
         metadata.update(TimeIncrement=interval, TimeIncrementUnit="s")
 
+    def read(index: int) -> np.ndarray:
+        return np.ascontiguousarray(source.frame(index))
+
     def frames() -> Iterator[np.ndarray]:
-        for k, index in enumerate(range(start, stop)):
-            # tifffile writes each frame before asking for the next: one frame in memory.
-            yield np.ascontiguousarray(source.frame(index))
-            if progress is not None and progress(k + 1, total) is False:
-                raise ExportCancelled(f"export to {path} cancelled after {k + 1} of {total} frames")
+        # The next frame is read on a second thread while tifffile writes this one (both
+        # release the GIL in their I/O): two frames in memory, whatever the length.
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="export-read") as ahead:
+            pending = ahead.submit(read, start)
+            for k, index in enumerate(range(start, stop)):
+                frame = pending.result()
+                if index + 1 < stop:
+                    pending = ahead.submit(read, index + 1)
+                yield frame
+                if progress is not None and progress(k + 1, total) is False:
+                    raise ExportCancelled(
+                        f"export to {path} cancelled after {k + 1} of {total} frames"
+                    )
 
     try:
         with tifffile.TiffWriter(path, bigtiff=bigtiff, ome=True) as tif:
