@@ -1,7 +1,8 @@
 """Export a recording (or a frame range of it) as a multi-page OME-TIFF, for Fiji / ImageJ / OMERO.
 
 One TIFF page per frame, ``(t, y, x)`` in the camera's dtype (uint16 stays uint16), written with
-tifffile one frame at a time: memory holds one frame whatever the length. The OME-XML in the
+tifffile one frame at a time, the next one read meanwhile: memory holds two frames whatever the
+length. The OME-XML in the
 first page says the axes (``TYX``), the pixel size in micrometres (when the recording is
 calibrated), the time between frames (when the recording has timestamps), the recording's name,
 and the session as its description. Files larger than a classic TIFF can address (4 GiB) are
