@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 import pytest
+from waiting import wait_until
 
 from uutrack_gui.acquisition import controller as controller_module
 from uutrack_gui.acquisition import runner as runner_module
@@ -88,13 +89,12 @@ def record_to_the_end(controller: AcquisitionController, path, **limits) -> None
 
 def wait_for_written(controller: AcquisitionController, count: int, timeout: float = 30.0):
     """Block until the saver has written ``count`` frames (no event says so: read the status)."""
-    gap = threading.Event()  # never set: a sleep that a debugger can interrupt
-    for _ in range(int(timeout / 0.02)):
+
+    def written() -> bool:
         recording = controller.status().recording
-        if recording is not None and recording.frames_written >= count:
-            return
-        gap.wait(0.02)
-    raise AssertionError(f"fewer than {count} frames written in {timeout} s")
+        return recording is not None and recording.frames_written >= count
+
+    wait_until(written, f"{count} frames written", timeout, interval=0.02)
 
 
 def read_recording(path):

@@ -21,9 +21,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-
-#: Seconds any single step may take on a loaded 2-core machine before the test gives up.
-DEADLINE = 60.0
+from waiting import DEADLINE, wait_until
 
 needs_root = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("unshare") is None,
@@ -32,16 +30,6 @@ needs_root = pytest.mark.skipif(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def _wait_for(predicate, what: str, timeout: float = DEADLINE) -> None:
-    """Wait until ``predicate()`` is true, checking every 50 ms, at most ``timeout`` s."""
-    tick = threading.Event()  # never set: its wait() is the interval between checks
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        tick.wait(0.05)
-
-
 def _session_processes(sid: int) -> dict[int, str]:
     """Live (not zombie) processes of session ``sid``: pid -> command line."""
     found = {}
@@ -84,7 +72,7 @@ class Recorder:
 
     def wait_until_writing(self, nbytes: int = 4 * 1024**2) -> None:
         """Until the saver runs and the file holds some frames (its size grows with them)."""
-        _wait_for(
+        wait_until(
             lambda: (
                 self.saver_pid() is not None
                 and self.path.exists()
@@ -117,7 +105,7 @@ class Recorder:
         return self.process.returncode, out, self.err_head + err
 
     def assert_nothing_left(self) -> None:
-        _wait_for(lambda: not _session_processes(self.pid), "every process to exit")
+        wait_until(lambda: not _session_processes(self.pid), "every process to exit")
         assert self.ring is None or not self.ring.exists(), f"{self.ring} left behind"
         reserve = self.path.with_name(f".{self.path.name}.reserve")  # of a full disk
         assert not reserve.exists(), f"{reserve} left behind"
@@ -231,7 +219,7 @@ def test_killed_recorder_leaves_a_finished_file_and_no_process(recorder):
     os.kill(rec.pid, signal.SIGKILL)
     killed = time.monotonic()
     rec.finish()
-    _wait_for(
+    wait_until(
         lambda: (
             not Path(f"/proc/{saver}/cmdline").exists() or saver not in _session_processes(rec.pid)
         ),
@@ -248,7 +236,7 @@ def test_killed_recorder_leaves_a_finished_file_and_no_process(recorder):
 def test_killed_saver_is_reported_and_the_file_takes_the_next_recording(recorder):
     rec = recorder(*RECORD)
     rec.wait_until_writing()
-    _wait_for(lambda: rec.flushed_frames() >= 5, "a flush of the counters")
+    wait_until(lambda: rec.flushed_frames() >= 5, "a flush of the counters")
     os.kill(rec.saver_pid(), signal.SIGKILL)
     status, out, err = rec.finish()
     assert status == 1
@@ -622,7 +610,7 @@ def test_a_saver_standing_by_exits_with_its_recorder_and_frees_the_ring(signum, 
         else:
             os.kill(live.pid, signum)
         _, err = live.communicate(timeout=DEADLINE)
-        _wait_for(lambda: not _session_processes(live.pid), "every process to exit")
+        wait_until(lambda: not _session_processes(live.pid), "every process to exit")
         assert not ring.exists(), f"{ring} left behind"
         assert "Traceback" not in err, err  # the saver ignores the terminal's Ctrl+C
     finally:
@@ -672,7 +660,7 @@ def test_gui_signals_finish_the_file(tmp_path, signum, group, reason, status):
     try:
         assert gui.stdout.readline().strip() == "recording"
         files = lambda: list((tmp_path / "data").rglob("*.h5"))  # noqa: E731
-        _wait_for(lambda: files() and files()[0].stat().st_size > 4 * 1024**2, "frames")
+        wait_until(lambda: files() and files()[0].stat().st_size > 4 * 1024**2, "frames")
         if group:
             os.killpg(gui.pid, signum)
         else:
@@ -680,7 +668,7 @@ def test_gui_signals_finish_the_file(tmp_path, signum, group, reason, status):
         _, err = gui.communicate(timeout=DEADLINE)
         assert gui.returncode == status, err
         assert "Traceback" not in err, err
-        _wait_for(lambda: not _session_processes(gui.pid), "every process to exit")
+        wait_until(lambda: not _session_processes(gui.pid), "every process to exit")
         stored = _plain_open(files()[0])
         assert stored["end_reason"] == reason and stored["finished_cleanly"]
         assert stored["frames"] == stored["counters"] > 0
