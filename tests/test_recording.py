@@ -282,6 +282,27 @@ def test_a_saver_stands_by_while_live_and_each_recording_takes_it(tmp_path):
         assert summary.frames + summary.dropped_frames == 20 and summary.finished_cleanly
 
 
+def test_a_standby_saver_that_died_is_replaced_at_record(tmp_path):
+    """A standby killed while waiting (OOM killer, kill -9): Record spawns a saver as before."""
+    import os
+    import signal
+
+    runner = AcquisitionRunner(_camera(fps=100), max_memory_mb=16)
+    runner.start_live()
+    standby = runner._ready._standby
+    os.kill(standby.pid, signal.SIGKILL)
+    wait_until(lambda: not standby._channels.process.is_alive(), "the standby to die")
+    finished = threading.Event()
+    runner.events.recording_finished.connect(lambda result: finished.set())
+    saver = runner.start_recording(tmp_path / "after.h5", max_frames=20)
+    assert saver._process.pid != standby.pid
+    assert finished.wait(WAIT)
+    assert saver.result.error == ""
+    runner.close()
+    summary, _ = _assert_frames_match_camera(tmp_path / "after.h5")
+    assert summary.frames + summary.dropped_frames == 20 and summary.finished_cleanly
+
+
 def _half_roi(camera):
     from uutrack_gui.camera import Roi
 
