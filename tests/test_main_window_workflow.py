@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,13 @@ import tifffile
 from PyQt5 import QtCore, QtGui, QtWidgets
 from windows import close_main_window, open_main_window
 
-from uutrack_gui.acquisition.recording_plan import Lapse, Length, RecordingPlan, progress
+from uutrack_gui.acquisition.recording_plan import (
+    Lapse,
+    Length,
+    RecordingPlan,
+    finishing_progress,
+    progress,
+)
 from uutrack_gui.acquisition.status import RecordingStatus, RunState
 from uutrack_gui.config import Session
 from uutrack_gui.gui import session_memory
@@ -176,6 +183,20 @@ def test_progress_shows_frames_and_time_left(qtbot, window):
     timed = progress(RecordingPlan("p", Length.SECONDS, 10), status, FPS)  # camera time
     assert timed.fraction == pytest.approx(0.3) and timed.text == "25 frames, 7 s left"
     assert progress(RecordingPlan("p"), status, FPS) is None
+    # After Stop, while the saver writes the rest: how much is written, until the file is done.
+    after = finishing_progress(replace(status, finishing=True))
+    assert (
+        after.fraction == pytest.approx(0.8)
+        and after.text == "20 frames, finishing: 5 left to write"
+    )
+    done = finishing_progress(replace(status, frames_pending=0, finishing=True))
+    assert done.fraction == 1.0 and done.text == "20 frames, closing the file"
+    window.recording.plan_in_use = None  # any recording, limited or not
+    window.recording.show(
+        replace(window.controller.status(), state=RunState.FINISHING, recording=status)
+    )
+    assert window.recording_bar.progress_bar.isVisible()
+    assert window.recording_bar.progress_bar.format() == "20 frames, finishing: 5 left to write"
     # In the window: the bar shows it while a limited recording runs.
     window.recording_bar.set_plan(RecordingPlan("p", Length.SECONDS, 30))
     assert window.start_recording()

@@ -123,3 +123,19 @@ def progress(plan: RecordingPlan, status: RecordingStatus, camera_fps: float) ->
     else:
         return None
     return Progress(min(1.0, max(0.0, fraction)), text)
+
+
+def finishing_progress(status: RecordingStatus) -> Progress:
+    """After Stop (or a limit), while the saver writes what is left: how much of it is written.
+
+    The bar stays up until the file is finished, so the operator sees the end of a limited
+    recording (full) and the frames still being written of any recording.
+    """
+    written, pending = status.frames_written, status.frames_pending
+    fraction = written / (written + pending) if written + pending > 0 else 1.0
+    text = (
+        f"{written} frames, finishing: {pending} left to write"
+        if pending
+        else f"{written} frames, closing the file"
+    )
+    return Progress(min(1.0, max(0.0, fraction)), text)

@@ -14,7 +14,7 @@ from pathlib import Path
 from PyQt5 import QtCore, QtGui
 
 from uutrack_gui.acquisition.controller import AcquisitionController, ControllerError
-from uutrack_gui.acquisition.recording_plan import RecordingPlan, progress
+from uutrack_gui.acquisition.recording_plan import RecordingPlan, finishing_progress, progress
 from uutrack_gui.acquisition.runner import RecordingRefused
 from uutrack_gui.acquisition.status import AcquisitionStatus, RunState
 from uutrack_gui.config import Session
@@ -142,6 +142,9 @@ class RecordingFlow:
     def show(self, status: AcquisitionStatus) -> None:
         """Status tick: the progress of a limited recording."""
         plan, rec = self.plan_in_use, status.recording
+        if rec is not None and status.state is RunState.FINISHING:
+            self._bar.show_progress(finishing_progress(rec))  # until the file is finished
+            return
         if plan is None or rec is None or status.state is not RunState.RECORDING:
             self._bar.show_progress(None)
             return
