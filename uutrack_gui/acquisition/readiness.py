@@ -42,7 +42,7 @@ class RecordingReadiness:
         #: Set once the ring's memory is mapped (a recording then starts on warm pages).
         self.ring_ready = threading.Event()
         self._warmer: threading.Thread | None = None
-        self._stop_warming = threading.Event()
+        self._warm_stop = threading.Event()
         self._standby: StandbySaver | None = None
 
     def prepare(self, frame_shape: tuple[int, int], dtype: np.dtype) -> str:
@@ -68,7 +68,7 @@ class RecordingReadiness:
             ring = self.ring = FrameRing.create(
                 multiprocessing.get_context("spawn"), tuple(frame_shape), dtype, self.ring_bytes
             )
-            self._stop_warming.clear()
+            self._warm_stop.clear()
             self.ring_ready.clear()
             self._warmer = threading.Thread(
                 target=self._warm, args=(ring,), name="ring-warm", daemon=True
@@ -81,13 +81,13 @@ class RecordingReadiness:
         return notice
 
     def _warm(self, ring: FrameRing) -> None:
-        if ring.prefault(self._stop_warming):
+        if ring.prefault(self._warm_stop):
             self.ring_ready.set()
 
     def stop_warming(self) -> None:
         """Stop the warm-up (within one 8 MiB step) before a saver uses the ring."""
         if self._warmer is not None:
-            self._stop_warming.set()
+            self._warm_stop.set()
             self._warmer.join()
             self._warmer = None
 

@@ -19,16 +19,13 @@ import logging
 import threading
 from typing import Any
 
+from uutrack_gui.camera.mm_devices import first_line
+
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _faults: dict[str, str] = {}  # device label -> the first line of its thread's exception
 _previous_hook: Any = None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0].strip() if text else type(exc).__name__
 
 
 def _is_device_thread(thread: threading.Thread | None) -> bool:
@@ -46,7 +43,7 @@ def _hook(args: threading.ExceptHookArgs) -> None:
         exc = args.exc_value
         # pymmcore-plus wraps the device's exception ("Error in device 'Cam' during sequence
         # acquisition: ..."); the device's own words are the cause.
-        message = _first_line(exc.__cause__ or exc)
+        message = first_line(exc.__cause__ or exc)
         label = thread.label  # type: ignore[union-attr]
         with _lock:
             _faults[label] = message

@@ -81,12 +81,17 @@ def describe_dtype(dtype: np.dtype) -> str:
     return f"{dtype} values"
 
 
-def text_attr(attrs: h5py.AttributeManager, key: str, name: str) -> str | None:
-    """A text attribute (str or bytes), None if absent; anything else refuses the recording."""
+def _read_attr(attrs: h5py.AttributeManager, key: str, name: str) -> object:
+    """Attribute ``key`` (None if absent); a damaged one refuses the recording."""
     try:
-        value = attrs.get(key)
+        return attrs.get(key)
     except DAMAGE as exc:
         raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
+
+
+def text_attr(attrs: h5py.AttributeManager, key: str, name: str) -> str | None:
+    """A text attribute (str or bytes), None if absent; anything else refuses the recording."""
+    value = _read_attr(attrs, key, name)
     if value is None:
         return None
     if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "SUO":
@@ -100,10 +105,7 @@ def text_attr(attrs: h5py.AttributeManager, key: str, name: str) -> str | None:
 
 def int_attr(attrs: h5py.AttributeManager, key: str, default: int, name: str) -> int:
     """A whole-number attribute, ``default`` if absent; anything else refuses the recording."""
-    try:
-        value = attrs.get(key)
-    except DAMAGE as exc:
-        raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
+    value = _read_attr(attrs, key, name)
     if value is None:
         return default
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
@@ -117,10 +119,9 @@ def int_attr(attrs: h5py.AttributeManager, key: str, default: int, name: str) ->
 
 def bool_attr(attrs: h5py.AttributeManager, key: str, name: str) -> bool:
     """A true/false attribute (False if absent); anything else refuses the recording."""
-    try:
-        value = attrs.get(key, False)
-    except DAMAGE as exc:
-        raise StorageError(f"recording {name!r}: attribute {key} cannot be read") from exc
+    value = _read_attr(attrs, key, name)
+    if value is None:
+        return False
     if isinstance(value, (bool, np.bool_)) or (
         isinstance(value, (int, np.integer)) and value in (0, 1)
     ):
