@@ -92,3 +92,15 @@ def deny_reading(monkeypatch):
         monkeypatch.setattr(builtins, "open", fake_open)
 
     return deny
+
+
+@pytest.fixture
+def viewer(qtbot):
+    """An empty, shown viewer window (closed after the test)."""
+    from uutrack_gui.gui.viewer import ViewerWindow  # Qt only for the tests that ask
+
+    window = ViewerWindow()
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()

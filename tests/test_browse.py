@@ -10,6 +10,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from fakes import FakeClock
 from live_writer import LIVE_SHAPE, LiveWriter
 
 from uutrack_gui.browse.export import (
@@ -57,16 +58,6 @@ def write_recording(path: Path, n: int = 30, skip=(), seed: int = 0, start=START
         writer.append(frame, counter, T0 + counter / 100)
     writer.close(dropped_frames=len(skip))
     return frames
-
-
-class FakeClock:
-    """Seconds that move only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_browse_imports_no_qt():

@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 import pytest
+from fakes import FakeClock
 from waiting import wait_until
 
 from uutrack_gui.acquisition import controller as controller_module
@@ -29,16 +30,6 @@ WIDTH, HEIGHT, FPS = 64, 48, 50.0
 GIB = 1024**3
 
 
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def make_session(tmp_path, **camera) -> Session:
     session = Session()
     session.saving.directory = str(tmp_path / "data")
@@ -52,7 +43,7 @@ def make_session(tmp_path, **camera) -> Session:
 
 @pytest.fixture
 def clock():
-    return FakeClock()
+    return FakeClock(1000.0)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import h5py
 import numpy as np
 import pytest
 import yaml
+from fakes import FakeClock
 from live_writer import LIVE_SHAPE, LiveWriter
 from PyQt5 import QtCore, QtGui
 from recordings import timelapse_recording
@@ -40,15 +41,6 @@ def write_recording(path: Path, n: int = 30, fps: float = 100.0, skip=(), seed: 
 def recording(tmp_path):
     path = tmp_path / "rec.h5"
     return path, write_recording(path, skip=(10, 11, 20))
-
-
-@pytest.fixture
-def viewer(qtbot):
-    window = ViewerWindow()
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
 
 
 def test_open_and_step_through_frames(viewer, recording, qtbot):
@@ -176,16 +168,6 @@ def test_load_settings_without_a_main_window_says_so(qtbot, recording):
     viewer.acts["load_settings"].trigger()
     assert "No main window" in viewer.message()
     viewer.close()
-
-
-class FakeClock:
-    """Seconds that move only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_play_at_recorded_rate_then_pause(viewer, recording, qtbot):

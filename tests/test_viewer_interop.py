@@ -8,13 +8,12 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-import pytest
 import tifffile
+from fakes import FakeClock
 from PyQt5 import QtCore, QtGui, QtWidgets
 
 from uutrack_gui.gui.cheatsheet import GESTURES, CheatSheet, Window, info_rows
 from uutrack_gui.gui.main_actions import main_window_action_table
-from uutrack_gui.gui.viewer import ViewerWindow
 from uutrack_gui.gui.viewer.actions import SAME_AS_MAIN, viewer_action_table
 from uutrack_gui.gui.viewer.export import ExportRangeDialog
 from uutrack_gui.storage import Hdf5Writer
@@ -35,25 +34,6 @@ def write_recording(
         writer.append(frame, i, T0 + i * interval_s)
     writer.close(dropped_frames=0)
     return frames
-
-
-class FakeClock:
-    """Seconds that move only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def viewer(qtbot):
-    window = ViewerWindow()
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
 
 
 def _portable(key: str) -> str:
