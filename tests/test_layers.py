@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from imports import modules_loaded
+
 import uutrack_gui
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,12 +64,6 @@ def test_the_walk_finds_modules_a_hand_written_list_missed():
 
 def test_core_imports_no_qt():
     # A fresh interpreter: this test process may have imported Qt for other tests.
-    code = (
-        "import importlib, sys\n"
-        f"for name in {core_modules()!r}: importlib.import_module(name)\n"
-        f"qt = sorted(m for m in sys.modules if m.split('.')[0] in {QT_PACKAGES!r})\n"
-        "print(','.join(qt))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "", f"core imported {done.stdout.strip()}"
+    statements = f"import importlib\nfor name in {core_modules()!r}: importlib.import_module(name)"
+    qt = modules_loaded(statements, QT_PACKAGES)
+    assert qt == [], f"core imported {','.join(qt)}"

@@ -15,6 +15,7 @@ import h5py
 import numpy as np
 import pytest
 import yaml
+from imports import modules_loaded
 from recordings import good_recording
 
 from uutrack_gui.napari.reader import SUFFIXES, get_reader, read_recordings
@@ -88,13 +89,8 @@ def test_manifest_is_shipped_and_declared_as_the_entry_point():
 
 
 def test_the_reader_module_does_not_import_napari():
-    code = (
-        "import sys, uutrack_gui.napari.reader\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('napari', 'PyQt5', 'vispy')))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    loaded = modules_loaded("import uutrack_gui.napari.reader", ("napari", "PyQt5", "vispy"))
+    assert loaded == []
 
 
 # --- through npe2, as napari calls it -----------------------------------------------------------
